@@ -1,0 +1,37 @@
+# The verbs people type. `make run` and `make test` work on a fresh machine with Python 3.11+:
+# they create .venv and install what they need first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint check bench-webhooks clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m hotline.devrun
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(STAMP)
+	HOTLINE_MODE=development $(BIN)/flask --app app content check
+
+bench-webhooks: $(STAMP)
+	$(BIN)/python -m bench.webhooks
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""The hotline's web app: ``create_app()`` for tests and tools, ``app`` for gunicorn (Procfile).
+
+A call flows: Twilio → /voice/incoming (ivr.views) → ivr.calls (state in Redis) → ivr.flow (the
+menu table in ivr.menu) → ivr.speech (catalog text, or audio) → ivr.twiml → Twilio.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from flask import Flask
+
+from content.cli import content_cli
+from hotline import health
+from hotline.services import Hotline
+from hotline.settings import Settings, SettingsError
+from ivr import views as voice
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from settings (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
+    app.extensions["hotline"] = Hotline.build(settings)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(voice.bp)
+    app.cli.add_command(content_cli)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return app
+
+
+def _app_from_env() -> Flask:
+    try:
+        return create_app()
+    except SettingsError as error:
+        sys.exit(f"The hotline cannot start; fix its configuration:\n{error}")
+
+
+def __getattr__(name: str) -> Flask:
+    # `app` is built on first use (gunicorn's app:app, flask --app app), not at import, so that
+    # importing this module never needs a configured environment.
+    if name == "app":
+        globals()["app"] = application = _app_from_env()
+        return application
+    raise AttributeError(name)

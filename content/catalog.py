@@ -1,0 +1,111 @@
+"""Catalogs: one TOML file per language mapping keys to texts, French being the source and fallback.
+
+A catalog's nested tables flatten into dotted keys (``[voice.main] steps = "..."`` is
+``voice.main.steps``). Its ``[meta]`` table says the language and the review status: every catalog
+but French is a draft until a native speaker signs it off.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATALOGS_DIR = Path(__file__).parent / "catalogs"
+LANGUAGES_FILE = Path(__file__).parent / "languages.toml"
+SOURCE_LANGUAGE = "fr"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    direction: str
+    say_language: str | None
+    say_voice: str | None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    lang: str
+    status: str
+    texts: Mapping[str, str]
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+def placeholders_of(text: str) -> set[str]:
+    """The ``{name}`` placeholders a text uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, dotted + "."))
+        else:
+            out[dotted] = value
+    return out
+
+
+def load_languages(path: Path = LANGUAGES_FILE) -> list[Language]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [
+        Language(
+            code=entry["code"],
+            name=entry["name"],
+            direction=entry.get("direction", "ltr"),
+            say_language=entry.get("say_language"),
+            say_voice=entry.get("say_voice"),
+        )
+        for entry in data["language"]
+    ]
+
+
+def load_catalog(path: Path) -> Catalog:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    meta = data.pop("meta", {})
+    return Catalog(
+        lang=meta.get("language", path.stem),
+        status=meta.get("status", "draft"),
+        texts=flatten(data),
+        notes=flatten(meta.get("notes", {})),
+    )
+
+
+def load_catalogs(directory: Path = CATALOGS_DIR) -> dict[str, Catalog]:
+    return {p.stem: load_catalog(p) for p in sorted(directory.glob("*.toml"))}
+
+
+class Content:
+    """The texts the hotline uses, with the prefecture's values filled in."""
+
+    def __init__(
+        self,
+        catalogs: Mapping[str, Catalog],
+        languages: list[Language],
+        placeholders: Mapping[str, str],
+    ):
+        self.catalogs = dict(catalogs)
+        self.languages = [lang for lang in languages if lang.code in self.catalogs]
+        self.placeholders = dict(placeholders)
+
+    def language(self, code: str) -> Language:
+        return next(lang for lang in self.languages if lang.code == code)
+
+    def has_language(self, code: str | None) -> bool:
+        return any(lang.code == code for lang in self.languages)
+
+    def raw(self, key: str, lang: str, /) -> str:
+        """The catalog text for key in lang, or the French text when lang lacks it."""
+        catalog = self.catalogs.get(lang)
+        if catalog is not None and key in catalog.texts:
+            return catalog.texts[key]
+        return self.catalogs[SOURCE_LANGUAGE].texts[key]
+
+    def text(self, key: str, lang: str, /, **params: str) -> str:
+        """The text for key in lang with the prefecture's values and params filled in."""
+        return self.raw(key, lang).format_map({**self.placeholders, **params})

@@ -1,0 +1,58 @@
+"""`flask content check`: every language has every key and placeholder, and every placeholder a
+value.
+
+French is the source: another catalog must have exactly its keys, each with the same placeholders.
+A placeholder is filled either by the prefecture profile or by the code at run time (RUNTIME).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from content.catalog import SOURCE_LANGUAGE, Catalog, placeholders_of
+
+#: Placeholders the code fills when it speaks or texts (menu keys, step numbers...).
+RUNTIME_PLACEHOLDERS = frozenset({"key", "step", "total"})
+STATUSES = frozenset({"source", "draft", "reviewed"})
+
+
+def check_catalogs(
+    catalogs: Mapping[str, Catalog],
+    profile_values: Mapping[str, str],
+    used_keys: Iterable[str] = (),
+) -> list[str]:
+    """Problems, one readable line each; an empty list means the content is complete."""
+    if SOURCE_LANGUAGE not in catalogs:
+        return [f"no source catalog ({SOURCE_LANGUAGE}.toml)"]
+    source = catalogs[SOURCE_LANGUAGE].texts
+    known = RUNTIME_PLACEHOLDERS | set(profile_values)
+    problems = [
+        f"{SOURCE_LANGUAGE}: key {k} is used by the code but missing"
+        for k in sorted(set(used_keys) - set(source))
+    ]
+    for lang, catalog in sorted(catalogs.items()):
+        if catalog.status not in STATUSES:
+            problems.append(f"{lang}: status {catalog.status!r} is not one of {sorted(STATUSES)}")
+        for key in sorted(set(source) - set(catalog.texts)):
+            problems.append(f"{lang}: missing key {key}")
+        for key in sorted(set(catalog.texts) - set(source)):
+            problems.append(f"{lang}: key {key} is not in the source catalog")
+        for key, text in sorted(catalog.texts.items()):
+            if not isinstance(text, str) or not text.strip():
+                problems.append(f"{lang}: {key} is empty")
+                continue
+            try:
+                names = placeholders_of(text)
+            except ValueError as error:
+                problems.append(f"{lang}: {key} has a broken placeholder ({error})")
+                continue
+            if key in source and lang != SOURCE_LANGUAGE:
+                expected = placeholders_of(source[key])
+                if names != expected:
+                    problems.append(
+                        f"{lang}: {key} has placeholders {sorted(names)}, "
+                        f"the source has {sorted(expected)}"
+                    )
+            for name in sorted(names - known):
+                problems.append(f"{lang}: {key} uses {{{name}}}, which the profile does not fill")
+    return problems

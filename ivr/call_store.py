@@ -1,0 +1,58 @@
+"""Call state in Redis: where each live call is, and where each caller stopped (for 24 hours).
+
+A state is a compact JSON array (about 60 bytes); both keys expire on their own, and the resume
+point is keyed by the keyed hash of the number, never the number.
+"""
+
+from __future__ import annotations
+
+import json
+
+from redis import Redis
+
+from hotline import keys
+from ivr.flow import CallState
+
+
+def encode(state: CallState) -> str:
+    return json.dumps(
+        [state.lang, state.node, list(state.path), state.step, state.misses],
+        separators=(",", ":"),
+    )
+
+
+def decode(raw: bytes | str | None) -> CallState | None:
+    """The stored state, or None when absent or unreadable (a corrupt value restarts the call)."""
+    if raw is None:
+        return None
+    try:
+        lang, node, path, step, misses = json.loads(raw)
+        return CallState(lang, str(node), tuple(map(str, path)), int(step), int(misses))
+    except (ValueError, TypeError):
+        return None
+
+
+class CallStore:
+    def __init__(self, redis: Redis):
+        self.redis = redis
+
+    def load(self, call_sid: str) -> CallState | None:
+        return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
+
+    def resume_point(self, caller: str | None) -> CallState | None:
+        if caller is None:
+            return None
+        return decode(self.redis.get(keys.RESUME_POINT.format(caller=caller)))
+
+    def save(self, call_sid: str, state: CallState, *, caller: str | None, resumable: bool) -> None:
+        """Store the call's state, and the caller's resume point when the node is worth resuming."""
+        value = encode(state)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(keys.CALL_STATE.format(sid=call_sid), value, ex=keys.CALL_STATE_TTL)
+            if caller is not None and resumable:
+                pipe.set(keys.RESUME_POINT.format(caller=caller), value, ex=keys.RESUME_POINT_TTL)
+            pipe.execute()
+
+    def end(self, call_sid: str) -> None:
+        """The call is over: its state goes (the resume point stays until it expires)."""
+        self.redis.delete(keys.CALL_STATE.format(sid=call_sid))

@@ -1,0 +1,175 @@
+"""The voice menus as a table: which node says what, and where each key leads.
+
+Reading this file is reading the call: the language menu, the main menu and its topics. Keys that
+work everywhere (repeat, back, main menu, language menu) are in GLOBAL_KEYS and handled once by
+``ivr.flow``; a node's own options come first, so the language menu can use every digit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- Actions a key can trigger -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goto:
+    """Enter another node (remembering this one for "back")."""
+
+    node: str
+
+
+@dataclass(frozen=True)
+class Back:
+    """Return to the node the caller came from."""
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Say the current node again."""
+
+
+@dataclass(frozen=True)
+class MainMenu:
+    """Jump to the main menu."""
+
+
+@dataclass(frozen=True)
+class LanguageMenu:
+    """Jump to the language menu."""
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """In a walk, the next step."""
+
+
+@dataclass(frozen=True)
+class PreviousStep:
+    """In a walk, the previous step."""
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    """On the language menu: speak this language from now on."""
+
+    code: str
+
+
+Action = Goto | Back | Repeat | MainMenu | LanguageMenu | NextStep | PreviousStep | ChooseLanguage
+
+# --- Nodes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    prompt: str  # catalog key; its text says "to do X, press {key}"
+    action: Action
+
+
+@dataclass(frozen=True)
+class Menu:
+    """Options to choose from, each announced option first, key second."""
+
+    name: str
+    title: tuple[str, ...]
+    options: tuple[Option, ...]
+    hints: tuple[str, ...] = ()  # navigation hints (names of GLOBAL_KEYS) said after the options
+
+
+@dataclass(frozen=True)
+class Message:
+    """One piece of information, then how to hear it again or go back."""
+
+    name: str
+    prompt: str
+    hints: tuple[str, ...] = ("repeat", "back")
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A sequence of messages heard one at a time: next, previous, repeat, back."""
+
+    name: str
+    steps: tuple[str, ...]
+    heading: str = "voice.steps.heading"
+    last: str = "voice.steps.last"
+    next_key: str = "1"
+    previous_key: str = "2"
+    hints: tuple[str, ...] = ("repeat", "back")
+
+
+Node = Menu | Message | Walk
+
+#: Keys that mean the same on every node, and the catalog key of their spoken hint.
+GLOBAL_KEYS: dict[str, Action] = {
+    "0": Repeat(),
+    "*": Back(),
+    "9": MainMenu(),
+    "8": LanguageMenu(),
+}
+HINTS: dict[str, tuple[str, str]] = {
+    "repeat": ("0", "voice.nav.repeat"),
+    "back": ("*", "voice.nav.back"),
+    "main": ("9", "voice.nav.main"),
+    "language": ("8", "voice.nav.language"),
+}
+
+LANGUAGE_MENU = "language"
+MAIN_MENU = "main"
+RESUME_MENU = "resume"
+
+NODES: dict[str, Node] = {
+    node.name: node
+    for node in (
+        Menu(
+            name=MAIN_MENU,
+            title=("voice.main.title",),
+            options=(
+                Option("1", "voice.main.steps", Goto("steps")),
+                Option("2", "voice.main.adp", Goto("adp")),
+                Option("3", "voice.main.blocked", Goto("blocked")),
+            ),
+            hints=("repeat", "language"),
+        ),
+        Walk(
+            name="steps",
+            steps=tuple(f"voice.steps.{n}" for n in range(1, 7)),
+        ),
+        Message(name="adp", prompt="voice.adp.info"),
+        Message(name="blocked", prompt="voice.blocked.info"),
+        # Offered to a caller who calls back within a day: "continue" returns to where they were.
+        Menu(
+            name=RESUME_MENU,
+            title=("voice.resume.welcome",),
+            options=(
+                Option("1", "voice.resume.continue", Back()),
+                Option("2", "voice.resume.restart", MainMenu()),
+            ),
+        ),
+    )
+}
+
+#: Most languages on one level of the language menu (FACTS: voice design).
+MAX_LANGUAGES_PER_MENU = 8
+
+
+def language_menu(codes: list[str] | tuple[str, ...]) -> Menu:
+    """The first menu of every call: each language announced in its own language, French on 1."""
+    if len(codes) > MAX_LANGUAGES_PER_MENU:
+        raise ValueError(f"at most {MAX_LANGUAGES_PER_MENU} languages fit on one menu level")
+    return Menu(
+        name=LANGUAGE_MENU,
+        title=(),
+        options=tuple(
+            Option(str(n), "voice.language.choose", ChooseLanguage(code))
+            for n, code in enumerate(codes, start=1)
+        ),
+    )
+
+
+#: Nodes worth coming back to on a later call.
+RESUMABLE = frozenset(name for name, node in NODES.items() if not isinstance(node, Menu))
+
+MISSES_BEFORE_GOODBYE = 3

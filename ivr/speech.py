@@ -1,0 +1,67 @@
+"""Where a prompt becomes something Twilio can voice: ``<Play>`` of a file, or ``<Say>`` of text.
+
+This is the one seam between what the flow decides to say and how it is heard. Today every prompt
+is said by the language's Twilio voice; pre-rendered audio plugs in here.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from content.catalog import Content
+from ivr.flow import Prompt
+
+#: Placeholders whose values are addresses: read aloud symbol by symbol, never as one word.
+SPELLED_PLACEHOLDERS = ("asylum_email", "anef_site")
+#: Keys that are not digits, and the catalog key of their spoken name.
+KEY_NAMES = {"*": "voice.key.star", "#": "voice.key.hash"}
+_SYMBOLS = {"@": "voice.spell.at", ".": "voice.spell.dot", "-": "voice.spell.dash"}
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    language: str | None = None
+    voice: str | None = None
+
+
+@dataclass(frozen=True)
+class Play:
+    url: str
+
+
+Utterance = Say | Play
+
+
+class Speaker:
+    def __init__(self, content: Content):
+        self.content = content
+
+    def utter(self, prompt: Prompt) -> Utterance:
+        language = self.content.language(prompt.lang)
+        return Say(self.text(prompt), language.say_language, language.say_voice)
+
+    def text(self, prompt: Prompt) -> str:
+        """The words of a prompt as they are spoken: keys named, addresses spelled out."""
+        params = dict(prompt.params)
+        if "key" in params and params["key"] in KEY_NAMES:
+            params["key"] = self.content.text(KEY_NAMES[params["key"]], prompt.lang)
+        return self.content.text(prompt.key, prompt.lang, **self.spelled(prompt.lang), **params)
+
+    @functools.cache  # noqa: B019 - one Speaker per app, a handful of languages
+    def spelled(self, lang: str) -> dict[str, str]:
+        """Address placeholders spelled for the ear: "pref tiret asile arobase val ..."."""
+        spelled = {}
+        for name in SPELLED_PLACEHOLDERS:
+            value = self.content.placeholders.get(name)
+            if value is None:
+                continue
+            words = re.sub(
+                r"[@.\-]",
+                lambda m: f" {self.content.text(_SYMBOLS[m.group()], lang)} ",
+                value,
+            )
+            spelled[name] = " ".join(words.split())
+        return spelled

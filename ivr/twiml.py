@@ -1,0 +1,50 @@
+"""TwiML documents, built only through ``twilio.twiml`` by pure functions of what is to be said.
+
+Every ``<Gather>`` is followed by a ``<Redirect>`` to the same action: when the caller presses
+nothing, Twilio does not call the action but runs the next verb, so silence reaches the flow as a
+request without Digits instead of a hang-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ivr.speech import Play, Utterance
+
+#: Seconds Twilio waits for a key after the prompts end; longer than its 5 s default, for
+#: callers who need time to find the key.
+GATHER_TIMEOUT = 8
+
+
+def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance]) -> None:
+    for u in utterances:
+        if isinstance(u, Play):
+            parent.play(u.url)
+        else:
+            attrs = {k: v for k, v in (("language", u.language), ("voice", u.voice)) if v}
+            parent.say(u.text, **attrs)
+
+
+def listen(utterances: Iterable[Utterance], action: str, *, num_digits: int = 1) -> str:
+    """Say the utterances while listening for keys, then post them (or silence) to action."""
+    response = VoiceResponse()
+    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT)
+    _voice(gather, utterances)
+    response.append(gather)
+    response.redirect(action, method="POST")
+    return str(response)
+
+
+def hang_up(utterances: Iterable[Utterance]) -> str:
+    """Say the utterances, then end the call."""
+    response = VoiceResponse()
+    _voice(response, utterances)
+    response.hangup()
+    return str(response)
+
+
+def empty() -> str:
+    """The answer to a status callback: nothing to do."""
+    return str(VoiceResponse())

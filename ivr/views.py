@@ -1,0 +1,83 @@
+"""The voice webhooks: parse Twilio's form, ask the call service, answer TwiML.
+
+Whatever goes wrong behind them (Redis down, a bug), the caller hears the essentials and
+"call back later" instead of Twilio's "application error".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request, url_for
+from redis.exceptions import RedisError
+
+from hotline.twilio_request import twilio_signed
+from ivr import twiml
+from ivr.calls import CallRequest
+from ivr.flow import Prompt, Turn
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+def _hotline():
+    return current_app.extensions["hotline"]
+
+
+def _call() -> CallRequest:
+    return CallRequest.from_form(request.form, _hotline().settings.secret_key)
+
+
+def _xml(document: str) -> Response:
+    return Response(document, mimetype="text/xml")
+
+
+def render(turn: Turn) -> Response:
+    speaker = _hotline().speaker
+    utterances = [speaker.utter(p) for p in turn.prompts]
+    if turn.listen:
+        return _xml(twiml.listen(utterances, url_for("voice.step")))
+    return _xml(twiml.hang_up(utterances))
+
+
+@bp.post("/incoming")
+@twilio_signed
+def incoming() -> Response:
+    """A call comes in."""
+    return render(_hotline().calls.incoming(_call()))
+
+
+@bp.post("/step")
+@twilio_signed
+def step() -> Response:
+    """The caller pressed a key, or stayed silent."""
+    return render(_hotline().calls.answer(_call()))
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> Response:
+    """Twilio reports the call's status; an ended call's state is deleted."""
+    _hotline().calls.status(_call())
+    return _xml(twiml.empty())
+
+
+def outage_response() -> Response:
+    """The essentials in every voice language, then goodbye: needs neither Redis nor state."""
+    hotline = _hotline()
+    prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.languages[:2]]
+    return _xml(twiml.hang_up(hotline.speaker.utter(p) for p in prompts))
+
+
+@bp.errorhandler(RedisError)
+def redis_down(error: RedisError) -> Response:
+    log.error("Redis unavailable during a call: %s", error)
+    return outage_response()
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> Response:
+    if hasattr(error, "code") and isinstance(error.code, int) and error.code < 500:
+        return error  # type: ignore[return-value]  # 403, 405...: HTTP answers, not failures
+    log.exception("unexpected error during a call")
+    return outage_response()

@@ -1,0 +1,119 @@
+"""A caller who dials the hotline over real HTTP, the way Twilio does, and tells what they heard.
+
+Requests carry Twilio's real parameter names and a valid X-Twilio-Signature; the caller follows
+the TwiML it gets back: a key goes to the <Gather> action, silence follows the <Redirect>.
+What is heard is reported as catalog keys and languages, found by matching the spoken text.
+"""
+
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import requests
+from twilio.request_validator import RequestValidator
+
+from ivr.flow import reachable_prompts
+
+
+@dataclass
+class Heard:
+    status: int
+    xml: str
+    says: list[tuple[str, str | None]] = field(default_factory=list)  # (text, language)
+    keys: list[str] = field(default_factory=list)  # catalog keys recognised, in order
+    langs: list[str] = field(default_factory=list)  # catalog language of each key
+    gather_action: str | None = None
+    redirect: str | None = None
+    hung_up: bool = False
+
+    @property
+    def listening(self) -> bool:
+        return self.gather_action is not None and self.redirect is not None
+
+
+class Caller:
+    def __init__(self, base_url: str, auth_token: str, hotline, number: str = "+33612345678"):
+        self.base_url = base_url.rstrip("/")
+        self.validator = RequestValidator(auth_token)
+        self.number = number
+        self.call_sid = "CA" + uuid.uuid4().hex
+        self.last: Heard | None = None
+        self.session = requests.Session()
+        self._texts = {
+            hotline.speaker.text(p): (p.key, p.lang) for p in reachable_prompts(hotline.flow)
+        }
+        for lang in hotline.flow.languages:
+            from ivr.flow import Prompt
+
+            p = Prompt("voice.outage.info", lang)
+            self._texts[hotline.speaker.text(p)] = (p.key, lang)
+
+    # --- what Twilio sends ------------------------------------------------------------------------
+
+    def form(self, **extra: str) -> dict[str, str]:
+        return {
+            "AccountSid": "AC" + "0" * 32,
+            "ApiVersion": "2010-04-01",
+            "CallSid": self.call_sid,
+            "CallStatus": "in-progress",
+            "Called": "+33100000000",
+            "Caller": self.number,
+            "Direction": "inbound",
+            "From": self.number,
+            "To": "+33100000000",
+            **extra,
+        }
+
+    def post(self, path_or_url: str, form: dict[str, str], *, sign: bool = True) -> Heard:
+        url = urljoin(self.base_url + "/", path_or_url)
+        headers = {}
+        if sign:
+            headers["X-Twilio-Signature"] = self.validator.compute_signature(url, form)
+        response = self.session.post(url, data=form, headers=headers, timeout=10)
+        heard = self.parse(response.status_code, response.text)
+        if response.status_code == 200:
+            self.last = heard
+        return heard
+
+    # --- what a caller does -----------------------------------------------------------------------
+
+    def dial(self) -> Heard:
+        return self.post("/voice/incoming", self.form(CallStatus="ringing"))
+
+    def press(self, digits: str) -> Heard:
+        assert self.last and self.last.gather_action, "nothing is listening for keys"
+        return self.post(self.last.gather_action, self.form(Digits=digits, FinishedOnKey=""))
+
+    def silence(self) -> Heard:
+        """Press nothing: Twilio skips the Gather's action and follows the Redirect."""
+        assert self.last and self.last.redirect, "no redirect after the gather"
+        return self.post(self.last.redirect, self.form())
+
+    def hang_up(self) -> Heard:
+        return self.post("/voice/status", self.form(CallStatus="completed", CallDuration="42"))
+
+    # --- reading TwiML ----------------------------------------------------------------------------
+
+    def parse(self, status: int, body: str) -> Heard:
+        heard = Heard(status=status, xml=body)
+        if status != 200:
+            return heard
+        root = ET.fromstring(body)
+        assert root.tag == "Response"
+        for element in root.iter():
+            if element.tag == "Say":
+                text = element.text or ""
+                heard.says.append((text, element.get("language")))
+                key, lang = self._texts.get(text, ("?", "?"))
+                heard.keys.append(key)
+                heard.langs.append(lang)
+            elif element.tag == "Gather":
+                heard.gather_action = element.get("action")
+            elif element.tag == "Redirect":
+                heard.redirect = element.text
+            elif element.tag == "Hangup":
+                heard.hung_up = True
+        return heard
