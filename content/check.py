@@ -47,8 +47,8 @@ def check_catalogs(
                 problems.append(f"{lang}: {key} has a broken placeholder ({error})")
                 continue
             if key in source and lang != SOURCE_LANGUAGE:
-                expected = placeholders_of(source[key])
-                if names != expected:
+                expected = _placeholders_or_none(source[key])
+                if expected is not None and names != expected:
                     problems.append(
                         f"{lang}: {key} has placeholders {sorted(names)}, "
                         f"the source has {sorted(expected)}"
@@ -56,3 +56,11 @@ def check_catalogs(
             for name in sorted(names - known):
                 problems.append(f"{lang}: {key} uses {{{name}}}, which the profile does not fill")
     return problems
+
+
+def _placeholders_or_none(text: str) -> set[str] | None:
+    """The placeholders of a source text, or None when it is broken (reported on its own)."""
+    try:
+        return placeholders_of(text)
+    except ValueError:
+        return None

@@ -7,6 +7,7 @@ What is heard is reported as catalog keys and languages, found by matching the s
 
 from __future__ import annotations
 
+import random
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from urllib.parse import urljoin
 import requests
 from twilio.request_validator import RequestValidator
 
-from ivr.flow import reachable_prompts
+from ivr.flow import Prompt, reachable_prompts
 
 
 @dataclass
@@ -34,22 +35,28 @@ class Heard:
         return self.gather_action is not None and self.redirect is not None
 
 
+def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
+    """Every text the hotline can say, mapped to its (catalog key, language)."""
+    prompts = reachable_prompts(hotline.flow)
+    prompts |= {Prompt("voice.outage.info", lang) for lang in hotline.flow.languages}
+    return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
+
+
 class Caller:
-    def __init__(self, base_url: str, auth_token: str, hotline, number: str = "+33612345678"):
+    def __init__(
+        self,
+        base_url: str,
+        auth_token: str,
+        texts: dict[str, tuple[str, str]],
+        number: str | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number
+        self.number = number or f"+336{random.randrange(10**8):08d}"
         self.call_sid = "CA" + uuid.uuid4().hex
         self.last: Heard | None = None
         self.session = requests.Session()
-        self._texts = {
-            hotline.speaker.text(p): (p.key, p.lang) for p in reachable_prompts(hotline.flow)
-        }
-        for lang in hotline.flow.languages:
-            from ivr.flow import Prompt
-
-            p = Prompt("voice.outage.info", lang)
-            self._texts[hotline.speaker.text(p)] = (p.key, lang)
+        self._texts = texts
 
     # --- what Twilio sends ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
-from tests.caller import Caller
+from tests.caller import Caller, spoken_texts
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
@@ -74,7 +74,9 @@ class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -95,8 +97,10 @@ def live_server(app) -> Iterator[LiveServer]:
 def new_caller(live_server, hotline):
     """Make callers: ``new_caller()`` or ``new_caller(number="+44...")``."""
 
+    texts = spoken_texts(hotline)
+
     def make(**kwargs) -> Caller:
-        return Caller(live_server.url, AUTH_TOKEN, hotline, **kwargs)
+        return Caller(live_server.url, AUTH_TOKEN, texts, **kwargs)
 
     return make
 

@@ -1,0 +1,74 @@
+"""`flask content check` proves every language has every key, placeholder and value."""
+
+from __future__ import annotations
+
+from content.catalog import Catalog, load_catalogs, placeholders_of
+from content.check import check_catalogs
+
+PROFILE = {
+    "asylum_email": "a@b.fr",
+    "residence_office": "bureau",
+    "anef_site": "x",
+    "prefecture": "P",
+}
+
+
+def catalogs(**by_lang: dict[str, str]) -> dict[str, Catalog]:
+    return {
+        lang: Catalog(lang, "source" if lang == "fr" else "draft", texts)
+        for lang, texts in by_lang.items()
+    }
+
+
+def test_the_shipped_content_is_complete(hotline):
+    content = hotline.content
+    assert check_catalogs(content.catalogs, content.placeholders, hotline.used_keys()) == []
+    assert {"fr", "en"} <= set(load_catalogs())
+
+
+def test_missing_and_extra_keys_are_reported():
+    problems = check_catalogs(catalogs(fr={"a": "A", "b": "B"}, en={"a": "A", "c": "C"}), PROFILE)
+    assert problems == ["en: missing key b", "en: key c is not in the source catalog"]
+
+
+def test_placeholders_must_match_the_source_and_be_filled():
+    problems = check_catalogs(
+        catalogs(
+            fr={"a": "Écrivez à {asylum_email}.", "b": "{nowhere}"},
+            en={"a": "Write to {asylum_mail}.", "b": "{nowhere}"},
+        ),
+        PROFILE,
+    )
+    assert "en: a has placeholders ['asylum_mail'], the source has ['asylum_email']" in problems
+    assert "fr: b uses {nowhere}, which the profile does not fill" in problems
+    assert "en: a uses {asylum_mail}, which the profile does not fill" in problems
+
+
+def test_empty_texts_broken_braces_and_bad_status_are_reported():
+    bad = catalogs(fr={"a": "x {", "b": " "}, en={"a": "y", "b": "z"})
+    bad["en"] = Catalog("en", "finished", bad["en"].texts)
+    problems = check_catalogs(bad, PROFILE)
+    assert any(p.startswith("fr: a has a broken placeholder") for p in problems)
+    assert "fr: b is empty" in problems
+    assert any(p.startswith("en: status 'finished'") for p in problems)
+
+
+def test_keys_the_code_uses_must_exist():
+    problems = check_catalogs(catalogs(fr={"a": "A"}), PROFILE, used_keys={"a", "voice.x"})
+    assert problems == ["fr: key voice.x is used by the code but missing"]
+
+
+def test_placeholders_of():
+    assert placeholders_of("Press {key} for {step} of {total}.") == {"key", "step", "total"}
+
+
+def test_cli_reports_ok_and_fails_on_a_problem(app, monkeypatch):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "content OK" in result.output
+    hotline = app.extensions["hotline"]
+    monkeypatch.setattr(hotline, "used_keys", lambda: {"voice.not.there"})
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "fr: key voice.not.there is used by the code but missing" in result.output

@@ -1,0 +1,203 @@
+"""The call as a pure function: every node, every key, silence, misses, resume."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.flow import KEYPAD, CallState, Flow, Prompt, reachable_prompts
+from ivr.menu import LANGUAGE_MENU, MAIN_MENU, NODES, RESUME_MENU, Walk
+
+LANGS = ("fr", "en")
+
+
+@pytest.fixture
+def flow() -> Flow:
+    return Flow(LANGS)
+
+
+def keys(turn) -> list[str]:
+    return [p.key for p in turn.prompts]
+
+
+def at(node: str, lang: str = "en", **kw) -> CallState:
+    path = {MAIN_MENU: (LANGUAGE_MENU,)}.get(node, (LANGUAGE_MENU, MAIN_MENU))
+    return CallState(lang=lang, node=node, path=path, **kw)
+
+
+def test_a_call_starts_with_each_language_in_its_own_language(flow):
+    turn = flow.start()
+    assert turn.state == CallState()
+    assert turn.prompts == (
+        Prompt("voice.language.choose", "fr", (("key", "1"),)),
+        Prompt("voice.language.choose", "en", (("key", "2"),)),
+    )
+    assert turn.listen
+
+
+@pytest.mark.parametrize(("key", "lang"), [("1", "fr"), ("2", "en")])
+def test_choosing_a_language_welcomes_in_it_and_says_the_main_menu(flow, key, lang):
+    turn = flow.step(flow.start().state, key)
+    assert turn.state == CallState(lang=lang, node=MAIN_MENU, path=(LANGUAGE_MENU,))
+    assert keys(turn) == [
+        "voice.main.welcome",
+        "voice.main.title",
+        "voice.main.steps",
+        "voice.main.adp",
+        "voice.main.blocked",
+        "voice.nav.repeat",
+        "voice.nav.language",
+    ]
+    assert {p.lang for p in turn.prompts} == {lang}
+    # the option first, then its key
+    assert turn.prompts[2].params == (("key", "1"),)
+
+
+@pytest.mark.parametrize(
+    ("key", "node", "first"),
+    [
+        ("1", "steps", "voice.steps.heading"),
+        ("2", "adp", "voice.adp.info"),
+        ("3", "blocked", "voice.blocked.info"),
+    ],
+)
+def test_main_menu_options_lead_to_their_topic(flow, key, node, first):
+    turn = flow.step(at(MAIN_MENU), key)
+    assert turn.state.node == node
+    assert turn.state.path == (LANGUAGE_MENU, MAIN_MENU)
+    assert keys(turn)[0] == first
+
+
+def test_the_walk_goes_forward_and_back_one_step_at_a_time(flow):
+    walk = NODES["steps"]
+    assert isinstance(walk, Walk)
+    state = flow.step(at(MAIN_MENU), "1").state
+    heard = []
+    for n in range(len(walk.steps)):
+        turn = flow.enter(state)
+        heard.append(keys(turn)[1])
+        assert turn.prompts[0].params == (("step", str(n + 1)), ("total", str(len(walk.steps))))
+        if n < len(walk.steps) - 1:
+            assert "voice.nav.next" in keys(turn)
+            state = flow.step(state, "1").state
+    assert heard == list(walk.steps)
+    last = flow.enter(state)
+    assert "voice.steps.last" in keys(last) and "voice.nav.next" not in keys(last)
+    # "next" on the last step is a wrong key; "previous" goes back
+    assert keys(flow.step(state, "1"))[0] == "voice.miss.wrong"
+    back = flow.step(state, "2")
+    assert back.state.step == len(walk.steps) - 2
+    # no "previous" on the first step
+    first = at("steps")
+    assert "voice.nav.previous" not in keys(flow.enter(first))
+    assert keys(flow.step(first, "2"))[0] == "voice.miss.wrong"
+
+
+def test_repeat_says_the_same_thing_again(flow):
+    state = at("steps", step=3)
+    assert flow.step(state, "0").prompts == flow.enter(state).prompts
+    assert flow.step(state, "0").state == state
+
+
+def test_star_goes_back_one_menu_up_to_the_language_menu(flow):
+    state = at("steps", step=2)
+    to_main = flow.step(state, "*")
+    assert to_main.state.node == MAIN_MENU
+    to_language = flow.step(to_main.state, "*")
+    assert to_language.state.node == LANGUAGE_MENU
+    assert flow.step(CallState(), "*").state == CallState()
+
+
+def test_nine_is_the_main_menu_and_eight_the_language_menu_from_anywhere(flow):
+    for node in ("steps", "adp", "blocked", MAIN_MENU):
+        assert flow.step(at(node), "9").state.node == MAIN_MENU
+        to_lang = flow.step(at(node, step=0), "8")
+        assert to_lang.state.node == LANGUAGE_MENU
+        assert to_lang.state.lang == "en"
+        # and back from the language menu returns where the caller was
+        assert flow.step(to_lang.state, "*").state.node == node
+
+
+def test_nine_before_choosing_a_language_is_a_wrong_key(flow):
+    turn = flow.step(CallState(), "9")
+    assert turn.state.misses == 1
+    assert keys(turn) == ["voice.language.choose"] * 2
+
+
+def every_node_state():
+    for name, node in NODES.items():
+        if name == RESUME_MENU:
+            continue
+        yield at(name)
+        if isinstance(node, Walk):
+            yield at(name, step=len(node.steps) - 1)
+    yield CallState()
+
+
+@pytest.mark.parametrize("state", list(every_node_state()), ids=lambda s: f"{s.node}-{s.step}")
+@pytest.mark.parametrize(
+    ("press", "reason"), [(None, "voice.miss.silence"), ("7", "voice.miss.wrong")]
+)
+def test_silence_and_wrong_keys_guide_twice_then_say_goodbye(flow, state, press, reason):
+    first = flow.step(state, press)
+    assert first.listen and first.state.misses == 1
+    assert first.state.node == state.node
+    if state.lang:
+        assert keys(first)[0] == reason
+        assert len(first.prompts) > 1  # followed by what can be pressed
+    second = flow.step(first.state, press)
+    assert second.listen and second.state.misses == 2
+    third = flow.step(second.state, press)
+    assert not third.listen
+    assert keys(third) == ["voice.miss.goodbye"] * (1 if state.lang else 2)
+
+
+def test_a_good_key_resets_the_misses(flow):
+    state = flow.step(flow.step(at(MAIN_MENU), None).state, "5").state
+    assert state.misses == 2
+    recovered = flow.step(state, "2")
+    assert recovered.state.misses == 0 and recovered.state.node == "adp"
+
+
+def test_several_digits_at_once_are_a_wrong_key(flow):
+    assert flow.step(at(MAIN_MENU), "12").state.misses == 1
+
+
+def test_an_unknown_or_stale_state_starts_the_call_again(flow):
+    for broken in (
+        CallState(lang="en", node="no-such-node"),
+        CallState(lang="xx", node=MAIN_MENU),
+        CallState(lang="en", node="steps", step=99),
+        CallState(lang="en", node=MAIN_MENU, path=("gone",)),
+    ):
+        assert flow.step(broken, "1") == flow.start()
+
+
+def test_a_caller_who_stopped_in_a_topic_is_offered_to_continue(flow):
+    point = at("steps", lang="fr", step=3)
+    offer = flow.start(point)
+    assert offer.state.node == RESUME_MENU and offer.state.lang == "fr"
+    assert keys(offer) == ["voice.resume.welcome", "voice.resume.continue", "voice.resume.restart"]
+    resumed = flow.step(offer.state, "1")
+    assert resumed.state == point
+    restarted = flow.step(offer.state, "2")
+    assert restarted.state.node == MAIN_MENU and restarted.state.lang == "fr"
+
+
+def test_nothing_to_continue_from_a_menu_or_an_unknown_language(flow):
+    assert flow.start(at(MAIN_MENU)).state == CallState()
+    assert flow.start(at("adp", lang="xx")).state == CallState()
+    assert flow.start(None).state == CallState()
+
+
+def test_every_key_in_every_reachable_state_has_an_answer(flow):
+    prompts = reachable_prompts(flow)
+    spoken = {p.key for p in prompts}
+    assert {"voice.steps.6", "voice.adp.info", "voice.blocked.info", "voice.miss.goodbye"} <= spoken
+    assert {p.lang for p in prompts} == set(LANGS)
+    assert len(KEYPAD) == 12
+
+
+def test_no_menu_offers_more_than_five_options():
+    from ivr.menu import Menu
+
+    assert all(len(n.options) <= 5 for n in NODES.values() if isinstance(n, Menu))

@@ -1,0 +1,39 @@
+"""When Redis stops, callers still hear the essentials and "call back later", never an error."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from hotline.embedded_redis import EmbeddedRedis
+from tests.caller import Caller, spoken_texts
+from tests.conftest import AUTH_TOKEN, LiveServer, make_settings
+
+
+@pytest.fixture
+def doomed_redis(tmp_path):
+    server = EmbeddedRedis(tmp_path / "doomed", persist=False).start()
+    yield server
+    server.stop()
+
+
+def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doomed_redis):
+    app = create_app(make_settings(doomed_redis.url))
+    texts = spoken_texts(app.extensions["hotline"])
+    with LiveServer(app) as server:
+        caller = Caller(server.url, AUTH_TOKEN, texts)
+        assert caller.dial().listening  # working while Redis runs
+        assert app.test_client().get("/healthz").status_code == 200
+
+        doomed_redis.stop()
+
+        for heard in (caller.dial(), caller.post("/voice/step", caller.form(Digits="1"))):
+            assert heard.status == 200
+            assert heard.keys == ["voice.outage.info", "voice.outage.info"]
+            assert heard.langs == ["fr", "en"]
+            assert heard.hung_up
+        assert caller.hang_up().status == 200
+        health = app.test_client().get("/healthz")
+        assert health.status_code == 503
+        # a bad signature is still refused, outage or not
+        assert caller.post("/voice/incoming", caller.form(), sign=False).status == 403

@@ -1,0 +1,87 @@
+"""Settings come from the environment and say clearly what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotline.settings import DEV_AUTH_TOKEN, Settings, SettingsError
+
+PRODUCTION = {
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "TWILIO_AUTH_TOKEN": "tok",
+    "HOTLINE_SECRET_KEY": "k" * 40,
+}
+
+
+def test_production_needs_redis_token_and_secret():
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({})
+    text = str(error.value)
+    assert "REDIS_URL is required" in text
+    assert "TWILIO_AUTH_TOKEN is required" in text
+    assert "HOTLINE_SECRET_KEY is required" in text
+    assert len(error.value.problems) == 3
+
+
+def test_a_complete_production_environment():
+    settings = Settings.from_env(
+        {**PRODUCTION, "PUBLIC_BASE_URL": "https://hotline.example.org/", "AUDIO_DIR": "/srv/a"}
+    )
+    assert settings.mode == "production" and not settings.development
+    assert settings.public_base_url == "https://hotline.example.org"
+    assert settings.audio_dir == Path("/srv/a")
+    assert settings.prefecture == "val-de-marne"
+    assert not settings.sends_real_sms
+
+
+def test_development_mode_fills_in_local_defaults():
+    settings = Settings.from_env({"HOTLINE_MODE": "development"})
+    assert settings.development
+    assert settings.twilio_auth_token == DEV_AUTH_TOKEN
+    assert len(settings.secret_key) >= 32
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"HOTLINE_MODE": "staging"}, "HOTLINE_MODE must be one of"),
+        ({"REDIS_URL": "http://x"}, "REDIS_URL must start with"),
+        ({"HOTLINE_SECRET_KEY": "short"}, "at least 32 characters"),
+        ({"PUBLIC_BASE_URL": "http://hotline.example.org"}, "PUBLIC_BASE_URL must be an https://"),
+        ({"PUBLIC_BASE_URL": "ftp://x"}, "PUBLIC_BASE_URL must be an https://"),
+        ({"TWILIO_API_BASE_URL": "http://10.0.0.1"}, "TWILIO_API_BASE_URL must be an https://"),
+        ({"TWILIO_ACCOUNT_SID": "XY123"}, "TWILIO_ACCOUNT_SID must start with AC"),
+        ({"PREFECTURE": "atlantis"}, "PREFECTURE 'atlantis' has no profile"),
+    ],
+)
+def test_each_wrong_value_is_named(change, message):
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({**PRODUCTION, **change})
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:5000", "http://localhost:8080", "http://[::1]:5000"]
+)
+def test_plain_http_is_accepted_on_loopback(url):
+    assert Settings.from_env({**PRODUCTION, "PUBLIC_BASE_URL": url}).public_base_url == url
+
+
+def test_real_sms_needs_an_account(monkeypatch):
+    settings = Settings.from_env({**PRODUCTION, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32})
+    assert settings.sends_real_sms
+
+
+def test_the_app_refuses_to_start_with_a_clear_message(monkeypatch, capsys):
+    import importlib
+
+    for name in ("REDIS_URL", "TWILIO_AUTH_TOKEN", "HOTLINE_SECRET_KEY", "HOTLINE_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    module = importlib.import_module("app")
+    module.__dict__.pop("app", None)
+    with pytest.raises(SystemExit) as exit_:
+        module.app  # noqa: B018 - the gunicorn entry point
+    assert "fix its configuration" in str(exit_.value)
+    assert "HOTLINE_SECRET_KEY is required" in str(exit_.value)
