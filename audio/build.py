@@ -91,6 +91,8 @@ class BuildReport:
 
 
 EngineChooser = Callable[[str], "Engine | str"]
+#: Up to 4 attempts, waiting about 1, 2 and 4 seconds between them.
+DEFAULT_RETRY = RetryPolicy()
 
 
 class Builder:
@@ -101,7 +103,7 @@ class Builder:
         recordings: RecordingStore | None = None,
         *,
         jobs: int | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
         echo: Callable[[str], None] = lambda line: None,
     ):
@@ -109,7 +111,7 @@ class Builder:
         self.choose_engine = choose_engine
         self.recordings = recordings
         self.jobs = jobs
-        self.retry = retry
+        self.retry = retry or DEFAULT_RETRY
         self.sleep = sleep
         self.echo = echo
         self._calls_lock = threading.Lock()

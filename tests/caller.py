@@ -23,6 +23,7 @@ class Heard:
     status: int
     xml: str
     says: list[tuple[str, str | None]] = field(default_factory=list)  # (text, language)
+    plays: list[str] = field(default_factory=list)  # <Play> URLs, in order
     keys: list[str] = field(default_factory=list)  # catalog keys recognised, in order
     langs: list[str] = field(default_factory=list)  # catalog language of each key
     gather_action: str | None = None
@@ -42,6 +43,7 @@ class Caller:
         self.call_sid = "CA" + uuid.uuid4().hex
         self.last: Heard | None = None
         self.session = requests.Session()
+        self.hotline = hotline
         self._texts = {
             hotline.speaker.text(p): (p.key, p.lang) for p in reachable_prompts(hotline.flow)
         }
@@ -97,17 +99,32 @@ class Caller:
 
     # --- reading TwiML ----------------------------------------------------------------------------
 
+    def audio_urls(self) -> dict[str, tuple[str, str]]:
+        """Each built audio URL -> the (catalog key, language) whose text it says."""
+        audio = getattr(self.hotline, "audio", None)
+        if audio is None:
+            return {}
+        pairs = ((audio.url(lang, text), (key, lang)) for text, (key, lang) in self._texts.items())
+        return {url: key_lang for url, key_lang in pairs if url}
+
     def parse(self, status: int, body: str) -> Heard:
         heard = Heard(status=status, xml=body)
         if status != 200:
             return heard
         root = ET.fromstring(body)
+        urls = self.audio_urls() if "<Play" in body else {}
         assert root.tag == "Response"
         for element in root.iter():
             if element.tag == "Say":
                 text = element.text or ""
                 heard.says.append((text, element.get("language")))
                 key, lang = self._texts.get(text, ("?", "?"))
+                heard.keys.append(key)
+                heard.langs.append(lang)
+            elif element.tag == "Play":
+                url = element.text or ""
+                heard.plays.append(url)
+                key, lang = urls.get(url, ("?", "?"))
                 heard.keys.append(key)
                 heard.langs.append(lang)
             elif element.tag == "Gather":
