@@ -126,7 +126,7 @@ class SpokenDates:
         """The date in ``lang`` ("15 mars 2027"): its day, month and year clips, or one <Say>."""
         fmt = self.formats.get(lang)
         if fmt is None:
-            return self._say(f"{date.day}/{date.month}/{date.year}", lang, [None])
+            return self._play_or_say([], f"{date.day}/{date.month}/{date.year}", lang)
         clips: list[SpokenText] = []
         for part, n in fmt.parts(date):
             clip = fmt.clip(part, n)
@@ -141,7 +141,7 @@ class SpokenDates:
         """A number typed on the keypad, read digit by digit (in groups of ``group`` for <Say>)."""
         fmt = self.formats.get(lang)
         if fmt is None or not digits.isdigit():
-            return self._say(" ".join(digits), lang, [None])
+            return self._play_or_say([], " ".join(digits), lang)
         clips = [fmt.clip("digit", int(d)) for d in digits]
         words = [clip.text for clip in clips]
         if group:
@@ -156,10 +156,7 @@ class SpokenDates:
 
     def _play_or_say(self, clips: list[SpokenText], text: str, lang: str) -> list[Utterance]:
         urls = [self._url(clip) for clip in clips]
-        return self._say(text, lang, urls)
-
-    def _say(self, text: str, lang: str, urls: list[str | None]) -> list[Utterance]:
-        if all(urls):
+        if clips and all(urls):
             return [Play(url) for url in urls if url]
         voice = self.voices.get(lang)
         if voice is not None and voice.has_say:
