@@ -82,8 +82,11 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
 def coverage(recordings: Path) -> None:
     """Per language: texts heard from TTS, from recordings, stale, missing."""
     hotline = current_app.extensions["hotline"]
-    report = coverage_of(_inventory().texts(), hotline.audio, RecordingStore(recordings))
-    for line in table(report, hotline.flow.languages):
+    inventory = _inventory()
+    report = coverage_of(
+        inventory.texts(), hotline.audio, RecordingStore(recordings), inventory.known_languages()
+    )
+    for line in table(report, hotline.flow.languages, inventory.languages):
         click.echo(line)
 
 

@@ -45,12 +45,17 @@ def status(spoken: SpokenText, library: AudioLibrary, manifest: Manifest) -> str
 
 
 def coverage(
-    texts: Iterable[SpokenText], library: AudioLibrary, recordings: RecordingStore | None
+    texts: Iterable[SpokenText],
+    library: AudioLibrary,
+    recordings: RecordingStore | None,
+    languages: Iterable[str] = (),
 ) -> dict[str, LanguageCoverage]:
+    """Per language (in the order of ``languages``, then the others), what a call plays now."""
+    order = {lang: i for i, lang in enumerate(languages)}
     library.refresh(force=True)
     manifest = Manifest.load(library.directory)
     report: dict[str, LanguageCoverage] = {}
-    for spoken in texts:
+    for spoken in sorted(texts, key=lambda s: order.get(s.lang, len(order))):
         row = report.setdefault(spoken.lang, LanguageCoverage(spoken.lang))
         heard = status(spoken, library, manifest)
         row.counts[heard] += 1
@@ -64,13 +69,22 @@ def coverage(
     return report
 
 
-def table(report: dict[str, LanguageCoverage], offered: Iterable[str]) -> list[str]:
-    offered = set(offered)
+def table(
+    report: dict[str, LanguageCoverage], offered: Iterable[str], with_catalog: Iterable[str]
+) -> list[str]:
+    """One line per language, in menu order; the last column says whether calls offer it."""
+    offered, with_catalog = set(offered), set(with_catalog)
     header = f"{'lang':<6}{'total':>6}" + "".join(f"{c:>10}" for c in COLUMNS)
     lines = [header + "  recordings to build / redo   voice menu"]
     for lang, row in report.items():
         counts = "".join(f"{row.counts[c]:>10}" for c in COLUMNS)
-        menu = "offered" if lang in offered else "not offered"
+        menu = (
+            "offered"
+            if lang in offered
+            else "not offered"
+            if lang in with_catalog
+            else "no catalog: date clips only"
+        )
         lines.append(
             f"{lang:<6}{row.total:>6}{counts}  {row.to_build:>10} / {row.to_rerecord:<12}   {menu}"
         )
