@@ -89,6 +89,8 @@ class Inventory:
         key, which changes their menu prompt: so decide again until nothing changes."""
         offered = list(self.languages)
         while offered:
+            if all(self._has_say(lang) for lang in offered):
+                return offered  # nothing depends on audio: no need to walk the call
             prompts = call_prompts(Flow(offered), self.extra_keys)
             texts = [SpokenText(p.lang, p.key, p.params, self.speaker.text(p)) for p in prompts]
             hearable = [lang for lang in offered if self._hearable(lang, texts, audio)]
@@ -97,9 +99,12 @@ class Inventory:
             offered = hearable
         return list(self.languages[:1])  # never an empty menu: the source language has <Say>
 
-    def _hearable(self, lang: str, texts: Sequence[SpokenText], audio) -> bool:
+    def _has_say(self, lang: str) -> bool:
         voice = self.voices.get(lang)
-        if voice is not None and voice.has_say:
+        return voice is not None and voice.has_say
+
+    def _hearable(self, lang: str, texts: Sequence[SpokenText], audio) -> bool:
+        if self._has_say(lang):
             return True
         if lang not in self.formats:
             return False  # it could not say a date back
