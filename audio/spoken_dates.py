@@ -16,11 +16,10 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from audio.prompts import SpokenText
 from audio.voices import Voice
-from ivr.speech import Play, Say, Utterance
+from ivr.speech import AudioLookup, Play, Say, Utterance
 
 DATES_FILE = Path(__file__).resolve().parent.parent / "content" / "dates.toml"
 
@@ -103,10 +102,6 @@ def clip_texts(fmt: DateFormat, years: YearRange, today: dt.date) -> list[Spoken
         *(fmt.clip("year", n) for n in years.years(today)),
         *(fmt.clip("digit", n) for n in range(10)),
     ]
-
-
-class AudioLookup(Protocol):
-    def url(self, lang: str, text: str) -> str | None: ...
 
 
 class SpokenDates:
