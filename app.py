@@ -11,6 +11,8 @@ import sys
 
 from flask import Flask
 
+from audio import views as audio_files
+from audio.cli import audio_cli
 from content.cli import content_cli
 from hotline import health
 from hotline.services import Hotline
@@ -26,7 +28,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["hotline"] = Hotline.build(settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(audio_files.bp)
     app.cli.add_command(content_cli)
+    app.cli.add_command(audio_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

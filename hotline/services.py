@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 from redis import Redis
 
+from audio.inventory import Inventory
+from audio.library import AudioLibrary
+from audio.spoken_dates import SpokenDates
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline.settings import Settings
@@ -36,6 +39,8 @@ class Hotline:
     flow: Flow
     speaker: Speaker
     calls: CallService
+    audio: AudioLibrary
+    dates: SpokenDates  # dates and numbers said back to a caller, from pre-rendered clips
 
     @classmethod
     def build(cls, settings: Settings) -> Hotline:
@@ -47,14 +52,20 @@ class Hotline:
         )
         prefecture = load_prefecture(settings.prefecture)
         content = Content(load_catalogs(), load_languages(), prefecture.placeholders())
-        flow = Flow([lang.code for lang in content.languages])
+        audio = AudioLibrary(settings.audio_dir, settings.public_base_url)
+        speaker = Speaker(content, audio)
+        inventory = Inventory.of(speaker, content, EXTRA_VOICE_KEYS)
+        # Offered by voice: languages with a Twilio voice, or with audio for every prompt.
+        flow = Flow(inventory.voice_languages(audio))
         return cls(
             settings=settings,
             redis=redis,
             content=content,
             flow=flow,
-            speaker=Speaker(content),
+            speaker=speaker,
             calls=CallService(flow, CallStore(redis)),
+            audio=audio,
+            dates=SpokenDates(inventory.formats, audio, inventory.voices),
         )
 
     def used_keys(self) -> set[str]:

@@ -1,7 +1,8 @@
 """Where a prompt becomes something Twilio can voice: ``<Play>`` of a file, or ``<Say>`` of text.
 
-This is the one seam between what the flow decides to say and how it is heard. Today every prompt
-is said by the language's Twilio voice; pre-rendered audio plugs in here.
+This is the one seam between what the flow decides to say and how it is heard: a prompt whose
+exact words have a pre-rendered file (audio.library) is played; any other is said by the
+language's Twilio voice.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from content.catalog import Content
 from ivr.flow import Prompt
@@ -18,6 +20,8 @@ SPELLED_PLACEHOLDERS = ("asylum_email", "anef_site")
 #: Keys that are not digits, and the catalog key of their spoken name.
 KEY_NAMES = {"*": "voice.key.star", "#": "voice.key.hash"}
 _SYMBOLS = {"@": "voice.spell.at", ".": "voice.spell.dot", "-": "voice.spell.dash"}
+#: Keys only ever said inside another prompt's text, never on their own.
+FRAGMENT_KEYS = frozenset({*KEY_NAMES.values(), *_SYMBOLS.values()})
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,23 @@ class Play:
 Utterance = Say | Play
 
 
+class AudioLookup(Protocol):
+    def url(self, lang: str, text: str) -> str | None:
+        """The URL of a file saying exactly this text in this language, if one is built."""
+
+
 class Speaker:
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, audio: AudioLookup | None = None):
         self.content = content
+        self.audio = audio
 
     def utter(self, prompt: Prompt) -> Utterance:
+        text = self.text(prompt)
+        url = self.audio.url(prompt.lang, text) if self.audio else None
+        if url:
+            return Play(url)
         language = self.content.language(prompt.lang)
-        return Say(self.text(prompt), language.say_language, language.say_voice)
+        return Say(text, language.say_language, language.say_voice)
 
     def text(self, prompt: Prompt) -> str:
         """The words of a prompt as they are spoken: keys named, addresses spelled out."""

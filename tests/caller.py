@@ -24,6 +24,7 @@ class Heard:
     status: int
     xml: str
     says: list[tuple[str, str | None]] = field(default_factory=list)  # (text, language)
+    plays: list[str] = field(default_factory=list)  # <Play> URLs, in order
     keys: list[str] = field(default_factory=list)  # catalog keys recognised, in order
     langs: list[str] = field(default_factory=list)  # catalog language of each key
     gather_action: str | None = None
@@ -49,6 +50,7 @@ class Caller:
         auth_token: str,
         texts: dict[str, tuple[str, str]],
         number: str | None = None,
+        audio=None,
     ):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
@@ -57,6 +59,7 @@ class Caller:
         self.last: Heard | None = None
         self.session = requests.Session()
         self._texts = texts
+        self.audio = audio
 
     # --- what Twilio sends ------------------------------------------------------------------------
 
@@ -104,17 +107,33 @@ class Caller:
 
     # --- reading TwiML ----------------------------------------------------------------------------
 
+    def audio_urls(self) -> dict[str, tuple[str, str]]:
+        """Each built audio URL -> the (catalog key, language) whose text it says."""
+        if self.audio is None:
+            return {}
+        pairs = (
+            (self.audio.url(lang, text), (key, lang)) for text, (key, lang) in self._texts.items()
+        )
+        return {url: key_lang for url, key_lang in pairs if url}
+
     def parse(self, status: int, body: str) -> Heard:
         heard = Heard(status=status, xml=body)
         if status != 200:
             return heard
         root = ET.fromstring(body)
+        urls = self.audio_urls() if "<Play" in body else {}
         assert root.tag == "Response"
         for element in root.iter():
             if element.tag == "Say":
                 text = element.text or ""
                 heard.says.append((text, element.get("language")))
                 key, lang = self._texts.get(text, ("?", "?"))
+                heard.keys.append(key)
+                heard.langs.append(lang)
+            elif element.tag == "Play":
+                url = element.text or ""
+                heard.plays.append(url)
+                key, lang = urls.get(url, ("?", "?"))
                 heard.keys.append(key)
                 heard.langs.append(lang)
             elif element.tag == "Gather":

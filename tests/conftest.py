@@ -49,8 +49,10 @@ def make_settings(redis_url: str, **overrides) -> Settings:
 
 
 @pytest.fixture
-def settings(redis, redis_server) -> Settings:
-    return make_settings(redis_server.url)
+def settings(redis, redis_server, tmp_path) -> Settings:
+    # An empty audio folder: calls use <Say> unless a test builds audio (a developer's own
+    # audio/build must not change what tests hear).
+    return make_settings(redis_server.url, audio_dir=tmp_path / "audio")
 
 
 @pytest.fixture
@@ -100,7 +102,7 @@ def new_caller(live_server, hotline):
     texts = spoken_texts(hotline)
 
     def make(**kwargs) -> Caller:
-        return Caller(live_server.url, AUTH_TOKEN, texts, **kwargs)
+        return Caller(live_server.url, AUTH_TOKEN, texts, audio=hotline.audio, **kwargs)
 
     return make
 

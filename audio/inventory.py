@@ -1,0 +1,113 @@
+"""What the hotline can say in each language, and which languages a caller can be offered.
+
+The inventory joins the voice prompts (from the call flow over every content language) and the
+date and number clips (from content/dates.toml). The same list drives the build, the recording
+script, the coverage report and the choice of voice languages, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from audio.prompts import SpokenText, call_prompts, prompt_texts
+from audio.spoken_dates import DateFormat, YearRange, clip_texts, load_date_formats
+from audio.voices import Voice, load_voices
+from content.catalog import Content
+from ivr.flow import Flow
+from ivr.speech import Speaker
+
+#: The clips a date needs whatever the year (a year with no clip is said digit by digit).
+REQUIRED_CLIPS = ("date.day", "date.month", "number.digit")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    speaker: Speaker
+    languages: tuple[str, ...]  # the content languages, in menu order
+    extra_keys: tuple[str, ...]
+    voices: Mapping[str, Voice]
+    formats: Mapping[str, DateFormat]
+    years: YearRange
+
+    @classmethod
+    def of(
+        cls,
+        speaker: Speaker,
+        content: Content,
+        extra_keys: Iterable[str],
+        voices: Mapping[str, Voice] | None = None,
+        dates: tuple[Mapping[str, DateFormat], YearRange] | None = None,
+    ) -> Inventory:
+        formats, years = dates or load_date_formats()
+        return cls(
+            speaker=speaker,
+            languages=tuple(lang.code for lang in content.languages),
+            extra_keys=tuple(extra_keys),
+            voices=voices if voices is not None else load_voices(),
+            formats=formats,
+            years=years,
+        )
+
+    def known_languages(self) -> list[str]:
+        """Languages with something to render: content languages, then date-only ones."""
+        return [*self.languages, *(lang for lang in self.formats if lang not in self.languages)]
+
+    def prompts(self, langs: Iterable[str] | None = None) -> list[SpokenText]:
+        """Voice prompts. Only languages with a catalog have prompts (others would fall back to
+        French words)."""
+        wanted = set(self.languages if langs is None else langs)
+        return [
+            s
+            for s in prompt_texts(self.speaker, self.languages, self.extra_keys)
+            if s.lang in wanted
+        ]
+
+    def clips(
+        self, langs: Iterable[str] | None = None, today: dt.date | None = None
+    ) -> list[SpokenText]:
+        today = today or dt.date.today()
+        wanted = self.known_languages() if langs is None else list(langs)
+        return [
+            clip
+            for lang in wanted
+            if lang in self.formats
+            for clip in clip_texts(self.formats[lang], self.years, today)
+        ]
+
+    def texts(
+        self, langs: Iterable[str] | None = None, today: dt.date | None = None
+    ) -> list[SpokenText]:
+        """Everything to render in these languages (default: all)."""
+        langs = self.known_languages() if langs is None else list(langs)
+        return [*self.prompts(langs), *self.clips(langs, today)]
+
+    def voice_languages(self, audio) -> list[str]:
+        """The languages a call can offer: each with a Twilio <Say> voice, or with audio for every
+        prompt of the call and every date clip. A language left out moves the next ones up a
+        key, which changes their menu prompt: so decide again until nothing changes."""
+        offered = list(self.languages)
+        while offered:
+            if all(self._has_say(lang) for lang in offered):
+                return offered  # nothing depends on audio: no need to walk the call
+            prompts = call_prompts(Flow(offered), self.extra_keys)
+            texts = [SpokenText(p.lang, p.key, p.params, self.speaker.text(p)) for p in prompts]
+            hearable = [lang for lang in offered if self._hearable(lang, texts, audio)]
+            if hearable == offered:
+                return offered
+            offered = hearable
+        return list(self.languages[:1])  # never an empty menu: the source language has <Say>
+
+    def _has_say(self, lang: str) -> bool:
+        voice = self.voices.get(lang)
+        return voice is not None and voice.has_say
+
+    def _hearable(self, lang: str, texts: Sequence[SpokenText], audio) -> bool:
+        if self._has_say(lang):
+            return True
+        if lang not in self.formats:
+            return False  # it could not say a date back
+        clips = [c for c in self.clips([lang]) if c.key in REQUIRED_CLIPS]
+        needed = [*(t for t in texts if t.lang == lang), *clips]
+        return all(audio is not None and audio.url(lang, t.text) for t in needed)
