@@ -16,6 +16,8 @@ from hotline import health
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
+from reminders.cli import reminders_cli
+from sms import views as sms
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -26,7 +28,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["hotline"] = Hotline.build(settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(sms.bp)
     app.cli.add_command(content_cli)
+    app.cli.add_command(reminders_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

@@ -12,11 +12,19 @@ from redis import Redis
 
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
+from hotline.clock import Clock
+from hotline.erasure import Erasure
+from hotline.identity import caller_key
+from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
 from ivr.speech import KEY_NAMES, Speaker
+from reminders.registrations import RegistrationStore
+from reminders.service import ReminderService
+from sms.conversation import SmsConversation
+from sms.delivery import Outbound
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (
@@ -32,13 +40,18 @@ EXTRA_VOICE_KEYS = (
 class Hotline:
     settings: Settings
     redis: Redis
+    clock: Clock
     content: Content
     flow: Flow
     speaker: Speaker
+    outbound: Outbound
+    reminders: ReminderService
+    erasure: Erasure
     calls: CallService
+    sms: SmsConversation
 
     @classmethod
-    def build(cls, settings: Settings) -> Hotline:
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Hotline:
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=2,
@@ -48,15 +61,62 @@ class Hotline:
         prefecture = load_prefecture(settings.prefecture)
         content = Content(load_catalogs(), load_languages(), prefecture.placeholders())
         flow = Flow([lang.code for lang in content.languages])
+        clock = clock or Clock()
+        choices = LanguageChoices(redis)
+        call_store = CallStore(redis)
+        outbound = Outbound.build(settings, redis)
+        registrations = RegistrationStore(redis, settings.secret_key)
+        erasure = Erasure(registrations, choices, call_store)
+        reminders = ReminderService(
+            registrations,
+            content,
+            settings.secret_key,
+            outbound=lambda caller, number, body, message_id: outbound.enqueue(
+                number, body, caller=caller, purpose="reminder", message_id=message_id
+            ),
+            policy=settings.reminder_policy,
+        )
+        # A number that sent STOP to the carrier, or cannot get SMS, leaves the reminders.
+        outbound.on_permanent_failure = reminders.delivery_failed
+
+        def send_reply(number: str, body: str) -> None:
+            outbound.enqueue(number, body, purpose="reply")
+
         return cls(
             settings=settings,
             redis=redis,
+            clock=clock,
             content=content,
             flow=flow,
             speaker=Speaker(content),
-            calls=CallService(flow, CallStore(redis)),
+            outbound=outbound,
+            reminders=reminders,
+            erasure=erasure,
+            calls=CallService(
+                flow,
+                call_store,
+                content=content,
+                choices=choices,
+                reminders=reminders,
+                send_sms=send_reply,
+                clock=clock,
+                prefecture=settings.prefecture,
+            ),
+            sms=SmsConversation(
+                content,
+                choices,
+                reminders,
+                erasure,
+                settings.secret_key,
+                settings.prefecture,
+            ),
         )
 
     def used_keys(self) -> set[str]:
         """Every catalog key the code may say or text."""
         return {p.key for p in reachable_prompts(self.flow)} | set(EXTRA_VOICE_KEYS)
+
+    def forget_number(self, number: str, reason: str) -> bool:
+        """Erase everything kept about a number (see hotline.erasure)."""
+        caller = caller_key(self.settings.secret_key, number)
+        return caller is not None and self.erasure.forget(caller, reason, self.clock.now())
