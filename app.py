@@ -15,22 +15,28 @@ from audio import views as audio_files
 from audio.cli import audio_cli
 from content.cli import content_cli
 from hotline import health
+from hotline.clock import Clock
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
+from reminders.cli import reminders_cli
+from sms import views as sms
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app from settings (read from the environment when not given)."""
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the app from settings (read from the environment when not given); tests and the
+    simulator may hand in their own clock."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
-    app.extensions["hotline"] = Hotline.build(settings)
+    app.extensions["hotline"] = Hotline.build(settings, clock)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(audio_files.bp)
+    app.register_blueprint(sms.bp)
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
+    app.cli.add_command(reminders_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

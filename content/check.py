@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from content.catalog import SOURCE_LANGUAGE, Catalog, placeholders_of
+from sms.segments import MAX_SEGMENTS, segments
 
-#: Placeholders the code fills when it speaks or texts (menu keys, step numbers...).
-RUNTIME_PLACEHOLDERS = frozenset({"key", "step", "total"})
+#: Placeholders the code fills when it speaks or texts, with the longest value each may take
+#: (for the SMS segment budget).
+RUNTIME_SAMPLES = {
+    "key": "1",
+    "step": "6",
+    "total": "6",
+    "date": "15/03/2027",
+    "codes": "fr, en, prs, ps, ar, bn, tr, ru, uk, ka, sq, ta, ti, so",
+}
+RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
+#: Catalog keys that are not messages (keyword lists).
+NOT_MESSAGES = "sms.keyword."
 STATUSES = frozenset({"source", "draft", "reviewed"})
 
 
@@ -55,6 +66,12 @@ def check_catalogs(
                     )
             for name in sorted(names - known):
                 problems.append(f"{lang}: {key} uses {{{name}}}, which the profile does not fill")
+            if key.startswith("sms.") and not key.startswith(NOT_MESSAGES) and names <= known:
+                filled = text.format_map({**RUNTIME_SAMPLES, **profile_values})
+                if (count := segments(filled)) > MAX_SEGMENTS:
+                    problems.append(
+                        f"{lang}: {key} takes {count} SMS segments, more than {MAX_SEGMENTS}"
+                    )
     return problems
 
 

@@ -1,15 +1,24 @@
 """Who is calling, without keeping who is calling: phone numbers become keyed hashes.
 
-A number is never stored or logged in clear for call state; ``caller_key`` turns it into an
-HMAC keyed by HOTLINE_SECRET_KEY, so the stored value cannot be reversed or matched against a
-list of numbers without the key.
+A number is never stored or logged in clear. ``caller_key`` turns it into an HMAC keyed by
+HOTLINE_SECRET_KEY, so a stored key cannot be reversed or matched against a list of numbers
+without the secret; where the number itself must be kept (to text reminders), ``seal_number``
+encrypts it.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import hmac
+import os
 import re
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 #: Caller ID values carriers send when the number is withheld.
 _WITHHELD = {"anonymous", "restricted", "unknown", "private", "unavailable", "+266696687"}
@@ -41,3 +50,28 @@ def mask_number(raw_number: str | None) -> str:
     if number is None:
         return "(none)"
     return f"{number[:3]}…{number[-2:]}"
+
+
+@functools.cache
+def _sealing_key(secret: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"hotline:number-sealing")
+    return hkdf.derive(secret.encode())
+
+
+def seal_number(secret: str, number: str) -> str:
+    """The number encrypted (AES-GCM, key derived from the secret): at most 60 characters, so a
+    registration stays a compact Redis hash."""
+    nonce = os.urandom(12)
+    sealed = nonce + AESGCM(_sealing_key(secret)).encrypt(nonce, number.encode(), b"number")
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
+
+
+def open_number(secret: str, token: str) -> str:
+    """The number a ``seal_number`` token holds; raises ValueError if it was not sealed with
+    this secret or was altered."""
+    raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    try:
+        plain = AESGCM(_sealing_key(secret)).decrypt(raw[:12], raw[12:], b"number")
+    except InvalidTag as error:
+        raise ValueError("not a number sealed with this secret") from error
+    return plain.decode()

@@ -9,17 +9,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis import Redis
+from sms.delivery import Outbound
 
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
 from audio.spoken_dates import SpokenDates
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
+from hotline.clock import Clock
+from hotline.erasure import Erasure
+from hotline.identity import caller_key
+from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
 from ivr.speech import KEY_NAMES, Speaker
+from reminders.registrations import RegistrationStore
+from reminders.service import ReminderService
+from sms.conversation import SMS_KEYS, SmsConversation
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (
@@ -35,39 +43,94 @@ EXTRA_VOICE_KEYS = (
 class Hotline:
     settings: Settings
     redis: Redis
+    clock: Clock
     content: Content
     flow: Flow
     speaker: Speaker
-    calls: CallService
     audio: AudioLibrary
     dates: SpokenDates  # dates and numbers said back to a caller, from pre-rendered clips
+    outbound: Outbound
+    reminders: ReminderService
+    erasure: Erasure
+    calls: CallService
+    sms: SmsConversation
 
     @classmethod
-    def build(cls, settings: Settings) -> Hotline:
+    def build(cls, settings: Settings, clock: Clock | None = None) -> Hotline:
         redis = Redis.from_url(
             settings.redis_url,
             socket_timeout=2,
             socket_connect_timeout=2,
             health_check_interval=30,
         )
+        clock = clock or Clock()
         prefecture = load_prefecture(settings.prefecture)
         content = Content(load_catalogs(), load_languages(), prefecture.placeholders())
+
         audio = AudioLibrary(settings.audio_dir, settings.public_base_url)
         speaker = Speaker(content, audio)
         inventory = Inventory.of(speaker, content, EXTRA_VOICE_KEYS)
         # Offered by voice: languages with a Twilio voice, or with audio for every prompt.
         flow = Flow(inventory.voice_languages(audio))
+        dates = SpokenDates(inventory.formats, audio, inventory.voices)
+
+        choices = LanguageChoices(redis)
+        call_store = CallStore(redis)
+        registrations = RegistrationStore(
+            redis, settings.secret_key, settings.reminder_policy.retention_days * 24 * 3600
+        )
+        erasure = Erasure(registrations, choices, call_store)
+        outbound = Outbound.build(settings, redis)
+        reminders = ReminderService(
+            registrations,
+            content,
+            settings.secret_key,
+            outbound=lambda caller, number, body, message_id: outbound.enqueue(
+                number, body, caller=caller, purpose="reminder", message_id=message_id
+            ),
+            policy=settings.reminder_policy,
+        )
+        # A number that sent STOP to its carrier, or cannot get SMS, leaves the reminders.
+        outbound.on_permanent_failure = reminders.delivery_failed
+
+        def send_reply(number: str, body: str) -> None:
+            outbound.enqueue(number, body, purpose="reply")
+
+        calls = CallService(
+            flow,
+            call_store,
+            content=content,
+            choices=choices,
+            reminders=reminders,
+            send_sms=send_reply,
+            clock=clock,
+            prefecture=settings.prefecture,
+        )
+        conversation = SmsConversation(
+            content, choices, reminders, erasure, settings.secret_key, settings.prefecture
+        )
         return cls(
             settings=settings,
             redis=redis,
+            clock=clock,
             content=content,
             flow=flow,
             speaker=speaker,
-            calls=CallService(flow, CallStore(redis)),
             audio=audio,
-            dates=SpokenDates(inventory.formats, audio, inventory.voices),
+            dates=dates,
+            outbound=outbound,
+            reminders=reminders,
+            erasure=erasure,
+            calls=calls,
+            sms=conversation,
         )
 
     def used_keys(self) -> set[str]:
         """Every catalog key the code may say or text."""
-        return {p.key for p in reachable_prompts(self.flow)} | set(EXTRA_VOICE_KEYS)
+        spoken = {p.key for p in reachable_prompts(self.flow)}
+        return spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS)
+
+    def forget_number(self, number: str, reason: str) -> bool:
+        """Erase everything kept about a number (see hotline.erasure)."""
+        caller = caller_key(self.settings.secret_key, number)
+        return caller is not None and self.erasure.forget(caller, reason, self.clock.now())

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from content.prefecture import available_prefectures
+from reminders.schedule import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
@@ -46,6 +47,7 @@ class Settings:
     secret_key: str = DEV_SECRET_KEY
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
+    reminder_policy: Policy = DEFAULT_POLICY
 
     @property
     def development(self) -> bool:
@@ -104,6 +106,20 @@ class Settings:
             problems += _check_origin("PUBLIC_BASE_URL", public_base)
             public_base = public_base.rstrip("/")
 
+        policy = DEFAULT_POLICY
+        try:
+            offsets = get("REMINDER_DAYS")
+            retention = get("REMINDER_RETENTION_DAYS")
+            policy = Policy(
+                offsets=_offsets(offsets) if offsets else DEFAULT_POLICY.offsets,
+                retention_days=int(retention) if retention else DEFAULT_POLICY.retention_days,
+            )
+        except ValueError as error:
+            problems.append(
+                "REMINDER_DAYS must be days relative to the ADP's expiry, e.g. -30,-14,-7,1, and "
+                f"REMINDER_RETENTION_DAYS a whole number of days ({error})"
+            )
+
         prefecture = get("PREFECTURE") or "val-de-marne"
         known = available_prefectures()
         if prefecture not in known:
@@ -123,7 +139,13 @@ class Settings:
             secret_key=secret or DEV_SECRET_KEY,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
+            reminder_policy=policy,
         )
+
+
+def _offsets(text: str) -> tuple[int, ...]:
+    """ "-30, -14, -7, 1" → (-30, -14, -7, 1)."""
+    return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
 
 
 def _check_origin(name: str, url: str) -> list[str]:

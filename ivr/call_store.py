@@ -56,3 +56,7 @@ class CallStore:
     def end(self, call_sid: str) -> None:
         """The call is over: its state goes (the resume point stays until it expires)."""
         self.redis.delete(keys.CALL_STATE.format(sid=call_sid))
+
+    def forget_caller(self, caller: str) -> None:
+        """Erase where a caller stopped (STOP erases everything a number left)."""
+        self.redis.delete(keys.RESUME_POINT.format(caller=caller))

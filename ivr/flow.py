@@ -7,8 +7,10 @@ once for every node, so a node in ``ivr.menu`` only lists its own options.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from ivr.menu import (
     GLOBAL_KEYS,
@@ -16,12 +18,15 @@ from ivr.menu import (
     LANGUAGE_MENU,
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
+    NO_NUMBER,
     NODES,
     RESUMABLE,
     RESUME_MENU,
     Action,
     Back,
     ChooseLanguage,
+    DateEntry,
+    Do,
     Goto,
     LanguageMenu,
     MainMenu,
@@ -34,6 +39,7 @@ from ivr.menu import (
     Walk,
     language_menu,
 )
+from reminders.schedule import DateCheck, check_expiry
 
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
@@ -48,6 +54,7 @@ class CallState:
     path: tuple[str, ...] = ()
     step: int = 0
     misses: int = 0
+    entry: str = ""  # a date the caller typed (ISO), until the call ends
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,26 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """Something the call service must do beyond speaking: send an SMS, register a reminder."""
+
+    name: str  # remember_language, send_steps, register_reminder, send_expired
+    lang: str
+    entry: str = ""
+
+
+@dataclass(frozen=True)
 class Turn:
-    """What happens next: say these prompts, then listen for a key (or hang up)."""
+    """What happens next: say these prompts, then listen for keys (or hang up)."""
 
     state: CallState
     prompts: tuple[Prompt, ...]
     listen: bool = True
+    digits: int = 1  # how many keys to listen for
+    effects: tuple[Effect, ...] = ()
+
+
+_EIGHT_DIGITS = re.compile(r"^\d{8}$")
 
 
 class Flow:
@@ -90,14 +111,28 @@ class Flow:
             return self.enter(state)
         return self.enter(CallState())
 
-    def step(self, state: CallState, digits: str | None) -> Turn:
-        """The caller pressed digits (None or "" when they pressed nothing)."""
+    def step(
+        self,
+        state: CallState,
+        digits: str | None,
+        *,
+        today: date | None = None,
+        can_text: bool = True,
+    ) -> Turn:
+        """The caller pressed digits (None or "" when they pressed nothing).
+
+        ``today`` is needed to check a typed date; ``can_text`` says whether the caller's number
+        can receive an SMS (a withheld number cannot).
+        """
         if not self.is_valid(state):
             return self.enter(CallState())
         key = (digits or "").strip()
         if not key:
             return self.miss(state, "voice.miss.silence")
-        action = self.action_for(state, key)
+        node = self.nodes[state.node]
+        if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
+            return self.typed_date(state, node, key, today)
+        action = self.action_for(state, key, can_text=can_text)
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         return self.perform(state, action)
@@ -121,12 +156,12 @@ class Flow:
 
     # --- keys -----------------------------------------------------------------------------------
 
-    def action_for(self, state: CallState, key: str) -> Action | None:
+    def action_for(self, state: CallState, key: str, *, can_text: bool = True) -> Action | None:
         node = self.nodes[state.node]
         if isinstance(node, Menu):
             for option in node.options:
                 if option.key == key:
-                    return option.action
+                    return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
         if isinstance(node, Walk):
             if key == node.next_key and state.step < len(node.steps) - 1:
                 return NextStep()
@@ -144,7 +179,11 @@ class Flow:
                 chosen = CallState(lang=code, node=MAIN_MENU, path=(LANGUAGE_MENU,))
                 welcome = Prompt("voice.main.welcome", code)
                 turn = self.enter(chosen)
-                return replace(turn, prompts=(welcome, *turn.prompts))
+                return replace(
+                    turn,
+                    prompts=(welcome, *turn.prompts),
+                    effects=(Effect("remember_language", code),),
+                )
             case Goto(node=target):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=target, path=path, step=0))
@@ -163,13 +202,47 @@ class Flow:
                 return self.enter(replace(state, step=state.step + 1))
             case PreviousStep():
                 return self.enter(replace(state, step=state.step - 1))
+            case Do(effect=effect, then=then):
+                lang = state.lang or self.languages[0]
+                done = replace(state, node=then, path=(LANGUAGE_MENU, MAIN_MENU), entry="")
+                turn = self.enter(done)
+                return replace(turn, effects=(Effect(effect, lang, state.entry),))
         raise AssertionError(f"unhandled action {action!r}")
+
+    def typed_date(self, state: CallState, node: DateEntry, key: str, today: date | None) -> Turn:
+        """A date typed as 8 digits: read it back, or say why it cannot be used."""
+        lang = state.lang or self.languages[0]
+        try:
+            if not _EIGHT_DIGITS.match(key):
+                raise ValueError(key)
+            typed = date(int(key[4:]), int(key[2:4]), int(key[:2]))
+        except ValueError:
+            return self.miss(state, "voice.remind.not_a_date")
+        if today is None:
+            raise ValueError("a typed date needs today's date to be checked")
+        check = check_expiry(typed, today)
+        if check is DateCheck.TOO_FAR:
+            return self.miss(state, "voice.remind.too_far")
+        if check is DateCheck.PAST:
+            # Already expired: the guidance now, by voice and by SMS; another date may follow.
+            again = replace(state, misses=0)
+            prompts = (Prompt("voice.remind.past", lang), *self.guide_prompts(again))
+            return self._turn(again, prompts, effects=(Effect("send_expired", lang),))
+        path = (*state.path, state.node)[-MAX_PATH:]
+        return self.enter(
+            replace(state, node=node.then, path=path, entry=typed.isoformat(), misses=0)
+        )
 
     # --- what is said ---------------------------------------------------------------------------
 
     def enter(self, state: CallState) -> Turn:
         """Arrive at (or repeat) the state's node: say all of it."""
-        return Turn(state, self.full_prompts(state))
+        return self._turn(state, self.full_prompts(state))
+
+    def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
+        node = self.nodes[state.node]
+        digits = node.digits if isinstance(node, DateEntry) else 1
+        return Turn(state, prompts, digits=digits, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
@@ -179,12 +252,12 @@ class Flow:
             goodbye = tuple(Prompt("voice.miss.goodbye", lang) for lang in spoken_in)
             return Turn(replace(state, misses=misses), goodbye, listen=False)
         said = (Prompt(reason, state.lang),) if state.lang else ()
-        return Turn(replace(state, misses=misses), said + self.guide_prompts(state))
+        return self._turn(replace(state, misses=misses), said + self.guide_prompts(state))
 
     def full_prompts(self, state: CallState) -> tuple[Prompt, ...]:
         node = self.nodes[state.node]
         lang = state.lang or self.languages[0]
-        if isinstance(node, Menu):
+        if isinstance(node, Menu | DateEntry):
             return self.guide_prompts(state)
         if isinstance(node, Message):
             return (Prompt(node.prompt, lang), *self.guide_prompts(state))
@@ -200,8 +273,11 @@ class Flow:
         node = self.nodes[state.node]
         lang = state.lang or self.languages[0]
         prompts: list[Prompt] = []
+        if isinstance(node, DateEntry):
+            prompts.append(Prompt(node.prompt, lang))
         if isinstance(node, Menu):
-            prompts += [Prompt(key, lang) for key in node.title]
+            said_back = (("date", state.entry),) if node.reads_back else ()
+            prompts += [Prompt(key, lang, said_back) for key in node.title]
             for option in node.options:
                 said_in = option.action.code if isinstance(option.action, ChooseLanguage) else lang
                 prompts.append(Prompt(option.prompt, said_in, (("key", option.key),)))
@@ -219,6 +295,15 @@ class Flow:
 
 #: Every key a phone keypad can send.
 KEYPAD = tuple("0123456789*#")
+#: Typed dates that reach every answer of a date entry (valid, past, impossible, too far).
+SAMPLE_TODAY = date(2026, 1, 15)
+SAMPLE_DATES = (
+    (SAMPLE_TODAY + timedelta(days=90)).strftime("%d%m%Y"),
+    (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
+    "31022026",
+    (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
+    "123",
+)
 
 
 def reachable_prompts(flow: Flow) -> set[Prompt]:
@@ -238,5 +323,7 @@ def reachable_prompts(flow: Flow) -> set[Prompt]:
         if not turn.listen or turn.state in seen:
             continue
         seen.add(turn.state)
-        queue.extend(flow.step(turn.state, key) for key in (*KEYPAD, None))
+        presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.digits > 1 else (*KEYPAD, None)
+        queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
+        queue.append(flow.step(turn.state, "4", today=SAMPLE_TODAY, can_text=False))
     return prompts

@@ -50,13 +50,23 @@ class PreviousStep:
 
 
 @dataclass(frozen=True)
+class Do:
+    """Ask the call service to act (send an SMS, register a reminder), then enter ``then``."""
+
+    effect: str
+    then: str
+
+
+@dataclass(frozen=True)
 class ChooseLanguage:
     """On the language menu: speak this language from now on."""
 
     code: str
 
 
-Action = Goto | Back | Repeat | MainMenu | LanguageMenu | NextStep | PreviousStep | ChooseLanguage
+Action = (
+    Goto | Back | Repeat | MainMenu | LanguageMenu | NextStep | PreviousStep | ChooseLanguage | Do
+)
 
 # --- Nodes ---------------------------------------------------------------------------------------
 
@@ -66,6 +76,7 @@ class Option:
     key: str
     prompt: str  # catalog key; its text says "to do X, press {key}"
     action: Action
+    needs_number: bool = False  # only for callers whose number can receive an SMS
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class Menu:
     title: tuple[str, ...]
     options: tuple[Option, ...]
     hints: tuple[str, ...] = ()  # navigation hints (names of GLOBAL_KEYS) said after the options
+    reads_back: bool = False  # the title says back what the caller typed (the call's entry)
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,18 @@ class Walk:
     hints: tuple[str, ...] = ("repeat", "back")
 
 
-Node = Menu | Message | Walk
+@dataclass(frozen=True)
+class DateEntry:
+    """The caller types a date as 8 digits (day, month, year); it is checked, then read back."""
+
+    name: str
+    prompt: str
+    then: str  # where a plausible date leads (its read-back)
+    digits: int = 8
+    hints: tuple[str, ...] = ("back",)
+
+
+Node = Menu | Message | Walk | DateEntry
 
 #: Keys that mean the same on every node, and the catalog key of their spoken hint.
 GLOBAL_KEYS: dict[str, Action] = {
@@ -117,6 +140,7 @@ HINTS: dict[str, tuple[str, str]] = {
 }
 
 LANGUAGE_MENU = "language"
+NO_NUMBER = "no_number"
 MAIN_MENU = "main"
 RESUME_MENU = "resume"
 
@@ -130,6 +154,8 @@ NODES: dict[str, Node] = {
                 Option("1", "voice.main.steps", Goto("steps")),
                 Option("2", "voice.main.adp", Goto("adp")),
                 Option("3", "voice.main.blocked", Goto("blocked")),
+                Option("4", "voice.main.sms_steps", Goto("sms_steps"), needs_number=True),
+                Option("5", "voice.main.remind", Goto("remind_date"), needs_number=True),
             ),
             hints=("repeat", "language"),
         ),
@@ -139,6 +165,37 @@ NODES: dict[str, Node] = {
         ),
         Message(name="adp", prompt="voice.adp.info"),
         Message(name="blocked", prompt="voice.blocked.info"),
+        # The steps by SMS, after an explicit key press.
+        Menu(
+            name="sms_steps",
+            title=("voice.sms_steps.offer",),
+            options=(Option("1", "voice.consent.agree", Do("send_steps", then="sms_sent")),),
+            hints=("back",),
+        ),
+        Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
+        Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
+        # A reminder: the date typed, read back and confirmed, then consent asked explicitly.
+        DateEntry(name="remind_date", prompt="voice.remind.ask", then="remind_confirm"),
+        Menu(
+            name="remind_confirm",
+            title=("voice.remind.you_typed",),
+            reads_back=True,
+            options=(
+                Option("1", "voice.remind.correct", Goto("remind_consent")),
+                Option("2", "voice.remind.retype", Back()),
+            ),
+        ),
+        Menu(
+            name="remind_consent",
+            title=("voice.remind.consent",),
+            options=(
+                Option("1", "voice.consent.agree", Do("register_reminder", then="remind_done")),
+                Option("2", "voice.consent.refuse", Goto("remind_refused")),
+            ),
+            hints=("back",),
+        ),
+        Message(name="remind_done", prompt="voice.remind.registered", hints=("main",)),
+        Message(name="remind_refused", prompt="voice.remind.refused", hints=("main",)),
         # Offered to a caller who calls back within a day: "continue" returns to where they were.
         Menu(
             name=RESUME_MENU,
@@ -169,7 +226,7 @@ def language_menu(codes: list[str] | tuple[str, ...]) -> Menu:
     )
 
 
-#: Nodes worth coming back to on a later call.
-RESUMABLE = frozenset(name for name, node in NODES.items() if not isinstance(node, Menu))
+#: Nodes worth coming back to on a later call (the topics, not the tasks or their answers).
+RESUMABLE = frozenset({"steps", "adp", "blocked"})
 
 MISSES_BEFORE_GOODBYE = 3

@@ -7,6 +7,7 @@ Whatever goes wrong behind them (Redis down, a bug), the caller hears the essent
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import Blueprint, Response, current_app, request, url_for
 from redis.exceptions import RedisError
@@ -15,6 +16,7 @@ from hotline.twilio_request import twilio_signed
 from ivr import twiml
 from ivr.calls import CallRequest
 from ivr.flow import Prompt, Turn
+from ivr.speech import Utterance
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -32,11 +34,20 @@ def _xml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
+def voice(prompt: Prompt) -> list[Utterance]:
+    """A prompt as heard; a date the caller typed follows it, composed from date clips."""
+    hotline = _hotline()
+    heard = [hotline.speaker.utter(prompt)]
+    typed = dict(prompt.params).get("date")
+    if typed:
+        heard += hotline.dates.spoken_date(date.fromisoformat(typed), prompt.lang)
+    return heard
+
+
 def render(turn: Turn) -> Response:
-    speaker = _hotline().speaker
-    utterances = [speaker.utter(p) for p in turn.prompts]
+    utterances = [u for prompt in turn.prompts for u in voice(prompt)]
     if turn.listen:
-        return _xml(twiml.listen(utterances, url_for("voice.step")))
+        return _xml(twiml.listen(utterances, url_for("voice.step"), num_digits=turn.digits))
     return _xml(twiml.hang_up(utterances))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from app import create_app
+from hotline.clock import PARIS, FixedClock
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
 from tests.caller import Caller, spoken_texts
+from tests.texter import Texter
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
@@ -55,9 +58,18 @@ def settings(redis, redis_server, tmp_path) -> Settings:
     return make_settings(redis_server.url, audio_dir=tmp_path / "audio")
 
 
+#: The tests' "now": a Thursday afternoon in Paris.
+NOW = datetime(2026, 11, 26, 15, 0, tzinfo=PARIS)
+
+
 @pytest.fixture
-def app(settings):
-    return create_app(settings)
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def app(settings, clock):
+    return create_app(settings, clock=clock)
 
 
 @pytest.fixture
@@ -110,3 +122,18 @@ def new_caller(live_server, hotline):
 @pytest.fixture
 def caller(new_caller) -> Caller:
     return new_caller()
+
+
+@pytest.fixture
+def new_texter(live_server):
+    """Make people who text: ``new_texter()`` or ``new_texter(number="+44...")``."""
+
+    def make(**kwargs) -> Texter:
+        return Texter(live_server.url, AUTH_TOKEN, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def texter(new_texter) -> Texter:
+    return new_texter()

@@ -1,0 +1,1 @@
+"""ADP expiry reminders: when to text (schedule), what is kept (registrations)."""

@@ -1,0 +1,75 @@
+"""`flask reminders ...`: look at, send and erase registrations from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from hotline.identity import mask_number, normalise_number
+from reminders.schedule import PARIS
+
+reminders_cli = AppGroup("reminders", help="ADP expiry reminders.")
+
+
+def _hotline():
+    return current_app.extensions["hotline"]
+
+
+@reminders_cli.command("list")
+def list_registrations() -> None:
+    """Pending registrations, numbers masked, one JSON object per line."""
+    service = _hotline().reminders
+    for registration in service.store.scan():
+        due = service.store.due_at(registration.caller)
+        click.echo(
+            json.dumps(
+                {
+                    "number": mask_number(registration.number),
+                    "lang": registration.lang,
+                    "prefecture": registration.prefecture,
+                    "expiry": registration.expiry.isoformat(),
+                    "channel": registration.channel,
+                    "next_reminder": registration.next_index,
+                    "due": datetime.fromtimestamp(due, PARIS).isoformat() if due else None,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+@reminders_cli.command("send-due")
+@click.option("--now", "now_text", help="The instant to act at (ISO 8601); default: now.")
+def send_due(now_text: str | None) -> None:
+    """Send every reminder due at that instant (catch-up after an outage, and tests)."""
+    hotline = _hotline()
+    now = _instant(now_text) if now_text else hotline.clock.now()
+    total: dict[str, int] = {}
+    while outcomes := hotline.reminders.send_due(now):
+        for outcome in outcomes:
+            total[outcome.what] = total.get(outcome.what, 0) + 1
+    summary = ", ".join(f"{count} {what}" for what, count in sorted(total.items())) or "nothing due"
+    click.echo(f"{now.isoformat()}: {summary}")
+
+
+@reminders_cli.command("forget")
+@click.argument("phone")
+def forget(phone: str) -> None:
+    """Erase a number's data (registration, language choice, where it stopped in a call)."""
+    hotline = _hotline()
+    number = normalise_number(phone)
+    if number is None:
+        raise click.BadParameter("give the number in international form, e.g. +33612345678")
+    erased = hotline.forget_number(number, reason="operator")
+    click.echo(f"{mask_number(number)}: {'erased' if erased else 'nothing was registered'}")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise click.BadParameter("use ISO 8601, e.g. 2027-03-08T10:00:00+01:00") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=PARIS)

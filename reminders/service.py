@@ -1,0 +1,134 @@
+"""Registering, reminding and forgetting: the reminder rules applied to the registration store.
+
+Sending goes through one seam, ``outbound(caller, number, body, message_id)``: the SMS queue in the
+app and the workers, a recorder in tests. Message ids are deterministic (caller, expiry, reminder
+index), so a reminder handed over twice after a crash is still one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from content.catalog import Content
+from hotline.identity import caller_key
+from reminders import schedule
+from reminders.registrations import RegistrationStore
+from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
+
+log = logging.getLogger(__name__)
+
+Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message_id
+
+#: How long a claimed registration is left alone before it may be claimed again (a worker that
+#: died mid-way releases it this way).
+LEASE_SECONDS = 300
+
+
+#: Twilio error codes after which a number leaves the reminders, and why (kept in the audit).
+LEAVES_REMINDERS = {
+    21610: "opted-out",  # the person sent STOP to the carrier
+    21211: "invalid-number",
+    21614: "not-a-mobile",
+}
+
+
+def sms_date(day: date) -> str:
+    """Dates in texts: 15/03/2027, read the same way in every language the hotline serves."""
+    return day.strftime("%d/%m/%Y")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    caller: str
+    what: str  # sent, waiting, purged, gone
+
+
+class ReminderService:
+    def __init__(
+        self,
+        store: RegistrationStore,
+        content: Content,
+        secret: str,
+        outbound: Outbound,
+        policy: Policy = schedule.DEFAULT_POLICY,
+    ):
+        self.store = store
+        self.content = content
+        self.secret = secret
+        self.outbound = outbound
+        self.policy = policy
+
+    def register(
+        self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
+    ) -> DateCheck:
+        """Register (or re-register with a new date); only a date that passes the check is kept."""
+        check = schedule.check_expiry(expiry, now.astimezone(schedule.PARIS).date(), self.policy)
+        caller = caller_key(self.secret, number)
+        if check is not DateCheck.OK or caller is None:
+            return check
+        first = schedule.first_index(expiry, now, self.policy)
+        self.store.register(
+            caller=caller,
+            number=number,
+            lang=lang,
+            prefecture=prefecture,
+            expiry=expiry,
+            channel=channel,
+            first_index=first,
+            first_due=self._due(schedule.next_action(expiry, first, now, self.policy), now),
+            now=now,
+        )
+        return check
+
+    def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
+        """A reminder or reply could not be delivered for good: record it, and take the number
+        out of the reminders when it cannot or must not get SMS any more."""
+        if caller is None:
+            return
+        if code in LEAVES_REMINDERS:
+            self.store.erase(caller, f"{LEAVES_REMINDERS[code]}:{code}")
+        else:
+            self.store.audit(caller, f"undelivered:{code}:{reason}")
+
+    def process(self, caller: str, now: datetime) -> Outcome:
+        """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""
+        registration = self.store.get(caller)
+        if registration is None:
+            self.store.erase(caller, "missing")
+            return Outcome(caller, "gone")
+        action = schedule.next_action(
+            registration.expiry, registration.next_index, now, self.policy
+        )
+        match action:
+            case Wait(until=until):
+                self.store.reschedule(caller, until)
+                return Outcome(caller, "waiting")
+            case Purge():
+                self.store.erase(caller, "retention-over", now)
+                return Outcome(caller, "purged")
+            case Send(index=index, skipped=skipped):
+                kind = schedule.kind_of(index, self.policy)
+                body = self.content.text(
+                    f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
+                )
+                message_id = f"rem-{caller}-{registration.expiry:%Y%m%d}-{index}"
+                self.outbound(caller, registration.number, body, message_id)
+                for stale in skipped:
+                    self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
+                after = schedule.next_action(registration.expiry, index + 1, now, self.policy)
+                if not self.store.advance(caller, index + 1, self._due(after, now)):
+                    return Outcome(caller, "gone")
+                return Outcome(caller, "sent")
+        raise AssertionError(action)
+
+    def send_due(self, now: datetime, limit: int = 1000) -> list[Outcome]:
+        """Claim every registration due at ``now`` (at most ``limit``) and process each."""
+        claimed = self.store.claim_due(now, limit, LEASE_SECONDS)
+        return [self.process(caller, now) for caller in claimed]
+
+    @staticmethod
+    def _due(action: schedule.Action, now: datetime) -> datetime:
+        return action.until if isinstance(action, Wait) else now

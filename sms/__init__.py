@@ -1,0 +1,2 @@
+"""The SMS line: keywords (keywords), the conversation (conversation), segment counting
+(segments), the webhooks (views)."""

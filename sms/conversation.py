@@ -1,0 +1,173 @@
+"""The SMS conversation: one incoming text in, the replies out, in the person's language.
+
+Every command is a row of HANDLERS; anything not understood gets the help message, never
+silence. The reply language is the one the number last chose (by call or SMS); with none, the
+language of the keyword used when only one language has it, else French.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from content.catalog import SOURCE_LANGUAGE, Content
+from hotline.erasure import Erasure
+from hotline.identity import caller_key, normalise_number
+from hotline.language_choice import LanguageChoices
+from reminders.schedule import DateCheck
+from reminders.service import ReminderService, sms_date
+from sms.keywords import (
+    COMMANDS,
+    BadDate,
+    Command,
+    keyword_table,
+    normalise,
+    parse,
+    parse_date,
+)
+
+#: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
+MAX_BODY = 320
+
+
+@dataclass(frozen=True)
+class Inbound:
+    number: str | None
+    body: str
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Context:
+    inbound: Inbound
+    command: Command
+    caller: str | None
+    lang: str
+
+
+class SmsConversation:
+    def __init__(
+        self,
+        content: Content,
+        choices: LanguageChoices,
+        reminders: ReminderService,
+        erasure: Erasure,
+        secret: str,
+        prefecture: str,
+    ):
+        self.content = content
+        self.choices = choices
+        self.reminders = reminders
+        self.erasure = erasure
+        self.secret = secret
+        self.prefecture = prefecture
+        self.keywords, self.keyword_langs = _keyword_tables(content)
+
+    def reply(self, inbound: Inbound) -> list[str]:
+        """The texts to send back to one incoming SMS."""
+        command = parse(inbound.body[:MAX_BODY], self.keywords)
+        caller = caller_key(self.secret, inbound.number)
+        lang = self.choices.get(caller) or self._keyword_language(inbound.body) or SOURCE_LANGUAGE
+        if not self.content.has_language(lang):
+            lang = SOURCE_LANGUAGE
+        context = Context(inbound, command, caller, lang)
+        return HANDLERS.get(command.name, SmsConversation.help)(self, context)
+
+    def text(self, key: str, lang: str, **params: str) -> str:
+        return self.content.text(key, lang, **params)
+
+    # --- one handler per command ----------------------------------------------------------------
+
+    def help(self, c: Context) -> list[str]:
+        return [self.text("sms.help", c.lang)]
+
+    def steps(self, c: Context) -> list[str]:
+        return [self.text("sms.steps_1", c.lang), self.text("sms.steps_2", c.lang)]
+
+    def remind(self, c: Context) -> list[str]:
+        try:
+            expiry = parse_date(c.command.argument)
+        except BadDate:
+            return [self.text("sms.remind.bad_date", c.lang)]
+        number = normalise_number(c.inbound.number)
+        if number is None:
+            return [self.text("sms.help", c.lang)]
+        check = self.reminders.register(
+            number=number,
+            lang=c.lang,
+            prefecture=self.prefecture,
+            expiry=expiry,
+            channel="sms",
+            now=c.inbound.now,
+        )
+        return [self.text(REMIND_REPLIES[check], c.lang, date=sms_date(expiry))]
+
+    def stop(self, c: Context) -> list[str]:
+        """Erase everything the number left here, then confirm once."""
+        if c.caller is not None:
+            self.erasure.forget(c.caller, "stop", c.inbound.now)
+        return [self.text("sms.stop.confirm", c.lang)]
+
+    def start(self, c: Context) -> list[str]:
+        return [self.text("sms.start.confirm", c.lang)]
+
+    def lang(self, c: Context) -> list[str]:
+        wanted = c.command.argument.split(" ")[0] if c.command.argument else ""
+        if not self.content.has_language(wanted):
+            codes = ", ".join(lang.code for lang in self.content.languages)
+            return [self.text("sms.lang.unknown", c.lang, codes=codes)]
+        self.choices.set(c.caller, wanted)
+        return [self.text("sms.lang.confirm", wanted)]
+
+    def _keyword_language(self, body: str) -> str | None:
+        first = normalise(body[:MAX_BODY]).partition(" ")[0]
+        langs = self.keyword_langs.get(first, set())
+        return next(iter(langs)) if len(langs) == 1 else None
+
+
+#: Every catalog key the SMS line uses (for `flask content check`).
+SMS_KEYS = (
+    "sms.help",
+    "sms.steps_1",
+    "sms.steps_2",
+    "sms.remind.confirm",
+    "sms.remind.past",
+    "sms.remind.too_far",
+    "sms.remind.bad_date",
+    "sms.reminder.before",
+    "sms.reminder.after",
+    "sms.stop.confirm",
+    "sms.start.confirm",
+    "sms.lang.confirm",
+    "sms.lang.unknown",
+    *(f"sms.keyword.{command}" for command in COMMANDS),
+)
+
+REMIND_REPLIES = {
+    DateCheck.OK: "sms.remind.confirm",
+    DateCheck.PAST: "sms.remind.past",
+    DateCheck.TOO_FAR: "sms.remind.too_far",
+}
+
+HANDLERS: dict[str, Callable[[SmsConversation, Context], list[str]]] = {
+    "help": SmsConversation.help,
+    "steps": SmsConversation.steps,
+    "remind": SmsConversation.remind,
+    "stop": SmsConversation.stop,
+    "start": SmsConversation.start,
+    "lang": SmsConversation.lang,
+}
+assert set(HANDLERS) == set(COMMANDS)
+
+
+def _keyword_tables(content: Content) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Word → command from every catalog, and word → the languages that use it."""
+    table = keyword_table(c.texts for c in content.catalogs.values())
+    langs: dict[str, set[str]] = {}
+    for code, catalog in content.catalogs.items():
+        for command in COMMANDS:
+            for word in catalog.texts.get(f"sms.keyword.{command}", "").split(","):
+                if normalise(word):
+                    langs.setdefault(normalise(word), set()).add(code)
+    return table, langs

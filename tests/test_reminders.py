@@ -1,0 +1,178 @@
+"""Registrations and reminders on a real Redis: what is kept, what is sent, what is erased."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from content.catalog import Content, load_catalogs, load_languages
+from content.prefecture import load_prefecture
+from hotline import keys
+from hotline.identity import caller_key
+from reminders.registrations import RegistrationStore
+from reminders.schedule import PARIS, DateCheck
+from reminders.service import ReminderService
+from tests.conftest import SECRET_KEY
+
+NUMBER = "+33612345678"
+EXPIRY = date(2027, 3, 15)
+
+
+def paris(*args) -> datetime:
+    return datetime(*args, tzinfo=PARIS)
+
+
+class Recorder:
+    """The outbound seam: what would have been handed to the SMS queue."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str, str, str]] = []
+
+    def __call__(self, caller, number, body, message_id):
+        self.sent.append((caller, number, body, message_id))
+
+
+@pytest.fixture
+def content() -> Content:
+    return Content(
+        load_catalogs(), load_languages(), load_prefecture("val-de-marne").placeholders()
+    )
+
+
+@pytest.fixture
+def outbox() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def service(redis, content, outbox) -> ReminderService:
+    return ReminderService(RegistrationStore(redis, SECRET_KEY), content, SECRET_KEY, outbox)
+
+
+REGISTERED_AT = paris(2026, 11, 26, 15)
+
+
+def register(service, expiry=EXPIRY, now=REGISTERED_AT, lang="fr", number=NUMBER):
+    return service.register(
+        number=number, lang=lang, prefecture="val-de-marne", expiry=expiry, channel="sms", now=now
+    )
+
+
+def test_a_registration_keeps_only_what_reminders_need(service, redis):
+    assert register(service) is DateCheck.OK
+    caller = caller_key(SECRET_KEY, NUMBER)
+    stored = redis.hgetall(keys.REGISTRATION.format(caller=caller))
+    assert set(stored) == {b"n", b"l", b"p", b"e", b"c", b"ch", b"i"}
+    assert NUMBER.encode() not in b"".join(stored.values())
+    # compact encoding (ziplist before Redis 7, listpack after): every value is short
+    encoding = redis.object("encoding", keys.REGISTRATION.format(caller=caller))
+    assert encoding in (b"ziplist", b"listpack")
+    registration = service.store.get(caller)
+    assert registration.number == NUMBER and registration.expiry == EXPIRY
+    assert registration.lang == "fr" and registration.next_index == 0
+    assert service.store.due_at(caller) == paris(2027, 2, 13, 10).timestamp()
+    assert service.store.audit_trail(caller)[0].endswith("registered:sms")
+
+
+def test_re_registering_replaces_the_date(service):
+    register(service)
+    register(service, expiry=date(2027, 5, 1), lang="en")
+    registration = service.store.get(caller_key(SECRET_KEY, NUMBER))
+    assert registration.expiry == date(2027, 5, 1) and registration.lang == "en"
+    assert service.store.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("expiry", "check"),
+    [(date(2026, 11, 1), DateCheck.PAST), (date(2028, 3, 1), DateCheck.TOO_FAR)],
+)
+def test_past_or_far_dates_are_not_kept(service, expiry, check):
+    assert register(service, expiry=expiry) is check
+    assert service.store.count() == 0
+
+
+def test_each_reminder_goes_once_at_its_time_then_the_data_is_purged(service, outbox, redis):
+    register(service)
+    caller = caller_key(SECRET_KEY, NUMBER)
+    moments = [
+        paris(2027, 2, 13, 10, 1),
+        paris(2027, 3, 1, 10, 1),
+        paris(2027, 3, 8, 10, 1),
+        paris(2027, 3, 16, 10, 1),
+    ]
+    for moment in moments:
+        assert service.send_due(moment - timedelta(minutes=5)) == []
+        outcomes = service.send_due(moment)
+        assert [o.what for o in outcomes] == ["sent"]
+        assert service.send_due(moment) == []  # claimed and advanced: never twice
+    bodies = [body for _, _, body, _ in outbox.sent]
+    assert len(bodies) == 4
+    assert all("15/03/2027" in body for body in bodies)
+    assert bodies[0].startswith("Rappel") and bodies[3].startswith("Votre ADP a fini")
+    assert len({message_id for *_, message_id in outbox.sent}) == 4
+    # 30 days after the last reminder, everything about the number is deleted
+    assert service.send_due(paris(2027, 4, 14, 10)) == []
+    assert [o.what for o in service.send_due(paris(2027, 4, 15, 10, 2))] == ["purged"]
+    assert not redis.exists(keys.REGISTRATION.format(caller=caller))
+    assert service.store.count() == 0
+    assert service.store.audit_trail(caller)[-1].endswith("erased:retention-over")
+
+
+def test_after_an_outage_only_the_latest_missed_reminder_goes(service, outbox):
+    register(service)
+    outcomes = service.send_due(paris(2027, 3, 9, 14))
+    assert [o.what for o in outcomes] == ["sent"]
+    assert len(outbox.sent) == 1 and outbox.sent[0][3].endswith("-2")
+    trail = service.store.audit_trail(outbox.sent[0][0])
+    assert [e.split(" ")[1] for e in trail[1:]] == ["skipped:-30", "skipped:-14"]
+
+
+def test_due_at_night_means_sent_the_next_morning(service, outbox):
+    register(service)
+    assert [o.what for o in service.send_due(paris(2027, 2, 13, 22))] == ["waiting"]
+    assert outbox.sent == []
+    assert service.send_due(paris(2027, 2, 14, 8, 59)) == []
+    assert [o.what for o in service.send_due(paris(2027, 2, 14, 9))] == ["sent"]
+
+
+def test_stop_erases_and_nothing_more_is_sent(service, outbox, redis):
+    register(service)
+    assert service.store.erase(caller_key(SECRET_KEY, NUMBER), "stop")
+    assert service.send_due(paris(2027, 3, 20, 12)) == []
+    assert outbox.sent == []
+    assert redis.keys("hl:reg:*") == []
+
+
+def test_stop_racing_a_claimed_reminder_sends_nothing(service, outbox):
+    register(service)
+    caller = caller_key(SECRET_KEY, NUMBER)
+    claimed = service.store.claim_due(paris(2027, 2, 13, 11), 10, 300)
+    assert claimed == [caller]
+    service.store.erase(caller, "stop")  # STOP lands between the claim and the processing
+    assert service.process(caller, paris(2027, 2, 13, 11)).what == "gone"
+    assert outbox.sent == []
+
+
+def test_a_crashed_claimer_lets_the_reminder_come_due_again_after_its_lease(service, outbox):
+    register(service)
+    now = paris(2027, 2, 13, 11)
+    assert service.store.claim_due(now, 10, 300)  # the worker dies here
+    assert service.send_due(now + timedelta(seconds=299)) == []
+    assert [o.what for o in service.send_due(now + timedelta(seconds=301))] == ["sent"]
+
+
+def test_collecting_takes_only_what_is_due(service):
+    for n in range(30):
+        expiry = EXPIRY + timedelta(days=n)
+        register(service, expiry=expiry, number=f"+336000000{n:02d}")
+    due = service.store.claim_due(paris(2027, 2, 17, 12), 100, 300)
+    assert len(due) == 5  # expiries 15..19 March have their first reminder due by 17 Feb
+
+
+def test_a_tampered_number_cannot_be_opened(service, redis):
+    register(service)
+    caller = caller_key(SECRET_KEY, NUMBER)
+    other = RegistrationStore(redis, "another-secret-" + "x" * 30)
+    with pytest.raises(ValueError):
+        other.get(caller)

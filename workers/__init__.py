@@ -1,0 +1,1 @@
+"""RQ jobs: plain functions with JSON-serialisable arguments, run by `rq worker` (Procfile)."""

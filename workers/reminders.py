@@ -1,0 +1,24 @@
+"""The reminder jobs. `rq cron` (Procfile `clock`) runs ``send_due_reminders`` every minute.
+
+Each run claims what is due (a lease keeps two runs from taking the same registration), hands
+each reminder to the SMS queue under a deterministic message id, and moves the registration on.
+A worker killed mid-way loses nothing: the lease runs out, the next run takes the registration
+again, and the message id keeps the reminder from being queued twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from workers.context import worker_parts
+
+
+def send_due_reminders(now: str | None = None) -> dict[str, int]:
+    """Process every registration due at ``now`` (ISO 8601; default: the clock's now)."""
+    hotline = worker_parts()
+    moment = datetime.fromisoformat(now) if now else hotline.clock.now()
+    total: dict[str, int] = {}
+    while outcomes := hotline.reminders.send_due(moment):
+        for outcome in outcomes:
+            total[outcome.what] = total.get(outcome.what, 0) + 1
+    return total
