@@ -12,3 +12,22 @@ CALL_STATE_TTL = 2 * 60 * 60
 #: Where a caller stopped, keyed by the keyed hash of their number, so a call back can resume.
 RESUME_POINT = PREFIX + ":resume:{caller}"
 RESUME_POINT_TTL = 24 * 60 * 60
+
+# --- outbound SMS (sms/) --------------------------------------------------------------------------
+
+#: One message waiting to be sent or being tracked: a small hash (sealed number, body, status...).
+#: Number and body are deleted from it as soon as Twilio has accepted or refused the message.
+SMS_MESSAGE = PREFIX + ":sms:msg:{id}"
+SMS_MESSAGE_TTL = 3 * 24 * 60 * 60
+
+#: Twilio's MessageSid -> our message id, so that status callbacks find their message.
+SMS_BY_SID = PREFIX + ":sms:sid:{sid}"
+SMS_BY_SID_TTL = SMS_MESSAGE_TTL
+
+#: The local outbox (no Twilio credentials): the latest messages, numbers masked, for display.
+SMS_OUTBOX = PREFIX + ":sms:outbox"
+SMS_OUTBOX_LENGTH = 200
+SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
+
+#: The global rate cap: the next free send slot, shared by every worker (expires when idle).
+SMS_RATE_SLOT = PREFIX + ":sms:rate"

@@ -1,0 +1,1 @@
+"""The SMS channel: outbound sending (sender, delivery, rate cap, status callbacks)."""
