@@ -74,7 +74,9 @@ class LiveServer:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
@@ -104,3 +106,7 @@ def new_caller(live_server, hotline):
 @pytest.fixture
 def caller(new_caller) -> Caller:
     return new_caller()
+
+
+# Outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
+pytest_plugins = ("tests.sms_fixtures",)
