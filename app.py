@@ -16,6 +16,7 @@ from hotline import health
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
+from sms import status as sms_status
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["hotline"] = Hotline.build(settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(sms_status.bp)
     app.cli.add_command(content_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app

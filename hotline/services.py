@@ -17,6 +17,7 @@ from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
 from ivr.speech import KEY_NAMES, Speaker
+from sms.delivery import Outbound
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (
@@ -36,6 +37,7 @@ class Hotline:
     flow: Flow
     speaker: Speaker
     calls: CallService
+    outbound: Outbound  # outbound SMS: enqueue_sms(hotline, ...), on_permanent_failure
 
     @classmethod
     def build(cls, settings: Settings) -> Hotline:
@@ -55,6 +57,7 @@ class Hotline:
             flow=flow,
             speaker=Speaker(content),
             calls=CallService(flow, CallStore(redis)),
+            outbound=Outbound.build(settings, redis),
         )
 
     def used_keys(self) -> set[str]:

@@ -1,0 +1,1 @@
+"""What RQ workers need to run the hotline's jobs."""
