@@ -228,10 +228,14 @@ class Outbound:
         )
         if self.retry_intervals:
             options["retry"] = Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
-        if at is not None:
-            self.queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
-        else:
-            self.queue.enqueue(DELIVER_JOB, message_id, **options)
+        try:
+            if at is not None:
+                self.queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
+            else:
+                self.queue.enqueue(DELIVER_JOB, message_id, **options)
+        except Exception:
+            self.store.forget(message_id)  # no job, no message: enqueueing again can work
+            raise
         log.info("SMS %s (%s) queued for %s", message_id, purpose, mask_number(number))
         return message_id
 
@@ -270,11 +274,13 @@ class Outbound:
             number = open_number(self.secret, message.sealed_to or "")
         except ValueError:
             return self._close(message, REFUSED, errors.UNREADABLE, None)
-        self.rate_cap.wait()
         attempt = self.store.claim(message_id, message.attempt_at, self.clock())
         if attempt is None:  # a status callback or another worker got there first
             current = self.store.load(message_id)
             return current.status if current else "missing"
+        # Nothing but the request itself between the slot and the API: the cap holds at the far
+        # end only if sends leave when their slot comes.
+        self.rate_cap.wait()
         try:
             sent = self.sender.send(
                 number, message.body or "", status_callback=self.status_callback_url(message_id)

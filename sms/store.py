@@ -191,6 +191,9 @@ class MessageStore:
             pipe.execute()
         return True
 
+    def forget(self, message_id: str) -> None:
+        self.redis.delete(self.key(message_id))
+
     def load(self, message_id: str) -> Message | None:
         fields = self.redis.hgetall(self.key(message_id))
         return Message.from_hash(message_id, fields) if fields else None
