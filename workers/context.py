@@ -9,6 +9,8 @@ builds its own. Tests hand in their own parts with ``use_parts``.
 
 from __future__ import annotations
 
+import logging
+
 from hotline.services import Hotline
 from hotline.settings import Settings
 
@@ -19,6 +21,11 @@ def worker_parts() -> Hotline:
     """This process's parts, built from the environment on first use."""
     global _parts
     if _parts is None:
+        # Like the web app: INFO to stderr (the outbox and delivery lines `make run` shows).
+        # A no-op when logging is already set up.
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
         _parts = Hotline.build(Settings.from_env())
     return _parts
 
