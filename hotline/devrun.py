@@ -39,6 +39,7 @@ def main() -> int:
     print(
         f"\nThe hotline is starting on {base}\n"
         f"  voice webhook: {base}/voice/incoming   health: {base}/healthz\n"
+        f"  SMS outbox (no Twilio account): {base}/sms/outbox, and the worker's log\n"
         "  Ctrl-C stops everything.\n",
         flush=True,
     )

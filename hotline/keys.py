@@ -24,3 +24,22 @@ AUDIT = PREFIX + ":audit:{caller}"
 #: The language a number last chose, by call or SMS, for replies and reminders.
 LANGUAGE_CHOICE = PREFIX + ":lang:{caller}"
 LANGUAGE_CHOICE_TTL = 180 * 24 * 60 * 60
+
+# --- outbound SMS (sms/) --------------------------------------------------------------------------
+
+#: One message waiting to be sent or being tracked: a small hash (sealed number, body, status...).
+#: Number and body are deleted from it as soon as Twilio has accepted or refused the message.
+SMS_MESSAGE = PREFIX + ":sms:msg:{id}"
+SMS_MESSAGE_TTL = 3 * 24 * 60 * 60
+
+#: Twilio's MessageSid -> our message id, so that status callbacks find their message.
+SMS_BY_SID = PREFIX + ":sms:sid:{sid}"
+SMS_BY_SID_TTL = SMS_MESSAGE_TTL
+
+#: The local outbox (no Twilio credentials): the latest messages, numbers masked, for display.
+SMS_OUTBOX = PREFIX + ":sms:outbox"
+SMS_OUTBOX_LENGTH = 200
+SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
+
+#: The global rate cap: the next free send slot, shared by every worker (expires when idle).
+SMS_RATE_SLOT = PREFIX + ":sms:rate"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from redis import Redis
-from sms.delivery import Outbound
 
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
@@ -28,6 +27,7 @@ from ivr.speech import KEY_NAMES, Speaker
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
+from sms.delivery import Outbound
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (

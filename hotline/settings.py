@@ -8,6 +8,7 @@ instead of a stack trace on the first call.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ DEV_SECRET_KEY = "dev-secret-key-not-secret-0123456789"
 
 MODES = ("production", "development")
 MIN_SECRET_KEY_LENGTH = 32
+#: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
+DEFAULT_SMS_RATE = 1.0
+MAX_SMS_RATE = 1000.0
 
 
 class SettingsError(ValueError):
@@ -48,6 +52,7 @@ class Settings:
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
+    sms_rate_per_second: float = DEFAULT_SMS_RATE
 
     @property
     def development(self) -> bool:
@@ -87,6 +92,11 @@ class Settings:
         sid = get("TWILIO_ACCOUNT_SID")
         if sid and not sid.startswith("AC"):
             problems.append("TWILIO_ACCOUNT_SID must start with AC")
+        if sid and not (get("TWILIO_FROM") or get("TWILIO_MESSAGING_SERVICE_SID")):
+            problems.append(
+                "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID: "
+                "outbound SMS need a sender"
+            )
 
         secret = get("HOTLINE_SECRET_KEY")
         if secret is None and not dev:
@@ -125,6 +135,8 @@ class Settings:
         if prefecture not in known:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
 
+        sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -140,12 +152,30 @@ class Settings:
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
+            sms_rate_per_second=sms_rate,
         )
 
 
 def _offsets(text: str) -> tuple[int, ...]:
     """ "-30, -14, -7, 1" → (-30, -14, -7, 1)."""
     return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
+
+
+def _parse_rate(raw: str | None, problems: list[str]) -> float:
+    """SMS_RATE_PER_SECOND: a number of messages per second, above 0 (fractions allowed)."""
+    if raw is None:
+        return DEFAULT_SMS_RATE
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = math.nan
+    if not (0 < rate <= MAX_SMS_RATE):
+        problems.append(
+            f"SMS_RATE_PER_SECOND must be a number of messages per second above 0 and at most "
+            f"{MAX_SMS_RATE:g} (for example 1 or 0.5), not {raw!r}"
+        )
+        return DEFAULT_SMS_RATE
+    return rate
 
 
 def _check_origin(name: str, url: str) -> list[str]:

@@ -1,2 +1,2 @@
-"""The SMS line: keywords (keywords), the conversation (conversation), segment counting
-(segments), the webhooks (views)."""
+"""The SMS line: the conversation (keywords, conversation, segments, views) and outbound
+sending (sender, delivery, rate cap, status callbacks)."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -137,3 +137,7 @@ def new_texter(live_server):
 @pytest.fixture
 def texter(new_texter) -> Texter:
     return new_texter()
+
+
+# Outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
+pytest_plugins = ("tests.sms_fixtures",)

@@ -70,7 +70,9 @@ def test_plain_http_is_accepted_on_loopback(url):
 
 
 def test_real_sms_needs_an_account(monkeypatch):
-    settings = Settings.from_env({**PRODUCTION, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32})
+    settings = Settings.from_env(
+        {**PRODUCTION, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM": "+33100000000"}
+    )
     assert settings.sends_real_sms
 
 

@@ -21,7 +21,9 @@ def say(hotline):
     return text
 
 
-@pytest.mark.parametrize(("word", "lang"), [("AIDE", "fr"), ("aide", "fr"), ("Help", "en"), ("?", "fr")])
+@pytest.mark.parametrize(
+    ("word", "lang"), [("AIDE", "fr"), ("aide", "fr"), ("Help", "en"), ("?", "fr")]
+)
 def test_help_in_the_language_of_the_keyword(texter, say, word, lang):
     assert texter.text(word).texts == [say("sms.help", lang)]
 
@@ -33,7 +35,16 @@ def test_steps_come_in_two_messages(texter, say, word, lang):
 
 @pytest.mark.parametrize(
     "body",
-    ["", "bonjour", "x" * 2000, "🙂🙂🙂", "مرحبا كيف حالك", "\u202eRTL override", "<Response/>", "RAPPEL"],
+    [
+        "",
+        "bonjour",
+        "x" * 2000,
+        "🙂🙂🙂",
+        "مرحبا كيف حالك",
+        "\u202eRTL override",
+        "<Response/>",
+        "RAPPEL",
+    ],
 )
 def test_anything_unrecognised_gets_the_help_message(texter, say, body):
     replies = texter.text(body)
@@ -58,7 +69,8 @@ def test_a_past_date_gets_the_expired_guidance_at_once(texter, say, hotline):
 
 
 @pytest.mark.parametrize(
-    ("body", "key"), [("RAPPEL 31/02/2027", "sms.remind.bad_date"), ("RAPPEL 15/03/2029", "sms.remind.too_far")]
+    ("body", "key"),
+    [("RAPPEL 31/02/2027", "sms.remind.bad_date"), ("RAPPEL 15/03/2029", "sms.remind.too_far")],
 )
 def test_impossible_or_far_dates_are_answered_clearly(texter, say, hotline, body, key):
     assert texter.text(body).texts == [say(key, "fr")]

@@ -46,7 +46,9 @@ class Texter:
     def text(self, body: str, *, sign: bool = True) -> Replies:
         url = self.base_url + "/sms/incoming"
         form = self.form(body)
-        headers = {"X-Twilio-Signature": self.validator.compute_signature(url, form)} if sign else {}
+        headers = (
+            {"X-Twilio-Signature": self.validator.compute_signature(url, form)} if sign else {}
+        )
         response = self.session.post(url, data=form, headers=headers, timeout=10)
         if response.status_code != 200:
             return Replies(response.status_code, [])

@@ -1,1 +1,2 @@
-"""RQ jobs: plain functions with JSON-serialisable arguments, run by `rq worker` (Procfile)."""
+"""RQ jobs and what workers need to run them: plain functions with JSON-serialisable arguments,
+run by `rq worker` and `rq cron` (Procfile)."""

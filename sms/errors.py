@@ -1,0 +1,104 @@
+"""What a failed send means: Twilio's error codes and HTTP statuses mapped to outcomes, as tables.
+
+A send can fail when the API answers (an HTTP error with Twilio's error body), when the network
+fails (no answer), or later, when Twilio reports the message undelivered in a status callback
+(``ErrorCode``). All three go through ``classify``: look the code up, then the HTTP status, then
+fall back by class (5xx transient, other 4xx refused). An outcome is either transient (RQ retries
+the job with backoff) or final (the message is closed with its reason, and the registration owner
+is told through ``on_permanent_failure``). ``registration`` says what that owner should do.
+
+Twilio adds finer codes over time (in 2024 it split some cases out of 21211 and 21614); an unknown
+4xx code is final ("refused") and logged with its code, so the table can be extended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Outcome:
+    reason: str  # stable word: stored on the message, passed to on_permanent_failure
+    transient: bool
+    registration: str  # what the registration owner should do: "erase", "drop" or "keep"
+    description: str
+
+
+TRANSIENT = Outcome("transient", True, "keep", "temporary failure; sent again later")
+NETWORK = Outcome("network", True, "keep", "no answer from the API; the outcome is unknown")
+OPT_OUT = Outcome("opt_out", False, "erase", "the number sent STOP to our sender")
+INVALID_NUMBER = Outcome("invalid_number", False, "drop", "not a valid or active phone number")
+NOT_MOBILE = Outcome("not_mobile", False, "drop", "not a mobile number (a landline?)")
+UNROUTABLE = Outcome("unroutable", False, "keep", "Twilio cannot reach this number from our sender")
+UNREACHABLE = Outcome("unreachable", False, "keep", "the phone was off or out of coverage")
+BLOCKED = Outcome("blocked", False, "keep", "blocked or filtered by the carrier")
+CONFIG = Outcome("config", False, "keep", "our Twilio account or sender is misconfigured")
+REFUSED = Outcome("refused", False, "keep", "the API refused this message")
+UNKNOWN = Outcome("unknown", False, "keep", "undelivered for an unknown reason")
+GAVE_UP = Outcome("gave_up", False, "keep", "still failing after every retry")
+UNREADABLE = Outcome("unreadable", False, "keep", "the stored number cannot be decrypted")
+
+#: Twilio error codes, from the REST API's error body ("code") or a status callback's ErrorCode.
+BY_CODE: dict[int, Outcome] = {
+    # answered by the REST API when creating the message
+    21610: OPT_OUT,  # Attempt to send to unsubscribed recipient
+    21211: INVALID_NUMBER,  # Invalid 'To' Phone Number
+    21614: NOT_MOBILE,  # 'To' number is not a valid mobile number
+    21612: UNROUTABLE,  # 'To' number not currently reachable via SMS from this sender
+    21408: UNROUTABLE,  # Permission to send an SMS has not been enabled for the region
+    21606: CONFIG,  # 'From' number is not a valid message-capable Twilio number
+    21603: CONFIG,  # 'From' number is required
+    21604: REFUSED,  # 'To' number is required
+    21602: REFUSED,  # Message body is required
+    21617: REFUSED,  # Concatenated message body exceeds the 1600 character limit
+    20003: CONFIG,  # Authentication failed
+    20404: CONFIG,  # Resource not found (wrong account, wrong base URL)
+    20429: TRANSIENT,  # Too many requests
+    20500: TRANSIENT,  # Internal server error
+    20503: TRANSIENT,  # Service unavailable
+    # reported later in status callbacks (MessageStatus undelivered or failed)
+    30003: UNREACHABLE,  # Unreachable destination handset
+    30004: BLOCKED,  # Message blocked
+    30005: INVALID_NUMBER,  # Unknown destination handset (number not in service)
+    30006: NOT_MOBILE,  # Landline or unreachable carrier
+    30007: BLOCKED,  # Message filtered
+    30008: UNKNOWN,  # Unknown error
+}
+
+#: When the body carries no code we know: the HTTP status.
+BY_HTTP_STATUS: dict[int, Outcome] = {
+    401: CONFIG,
+    403: CONFIG,
+    404: CONFIG,
+    408: TRANSIENT,
+    429: TRANSIENT,
+    500: TRANSIENT,
+    502: TRANSIENT,
+    503: TRANSIENT,
+    504: TRANSIENT,
+}
+
+OUTCOMES: dict[str, Outcome] = {
+    o.reason: o
+    for o in (*BY_CODE.values(), *BY_HTTP_STATUS.values(), NETWORK, REFUSED, GAVE_UP, UNREADABLE)
+}
+
+
+def classify(http_status: int | None, code: int | None) -> Outcome:
+    """The outcome of an API error (HTTP status and Twilio code), or of no answer at all."""
+    if code is not None and code in BY_CODE:
+        return BY_CODE[code]
+    if http_status is None:
+        return NETWORK
+    if http_status in BY_HTTP_STATUS:
+        return BY_HTTP_STATUS[http_status]
+    return TRANSIENT if http_status >= 500 else REFUSED
+
+
+def classify_callback(error_code: int | None) -> Outcome:
+    """The outcome of a status callback reporting a message undelivered or failed."""
+    if error_code is None:
+        return UNKNOWN
+    outcome = BY_CODE.get(error_code, UNKNOWN)
+    # Too late to retry from a callback: a transient code there just means "not delivered".
+    return UNKNOWN if outcome.transient else outcome

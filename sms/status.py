@@ -1,0 +1,51 @@
+"""POST /sms/status: Twilio reports what became of an outbound message (signed, TwiML answer).
+
+Also GET /sms/outbox in development mode: the local outbox, for when there is no Twilio account.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, request
+from redis.exceptions import RedisError
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline.twilio_request import twilio_signed
+from sms.delivery import StatusReport
+from sms.sender import read_outbox
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sms_status", __name__, url_prefix="/sms")
+
+
+def _hotline():
+    return current_app.extensions["hotline"]
+
+
+def _empty_twiml(status: int = 200) -> Response:
+    return Response(str(MessagingResponse()), status=status, mimetype="text/xml")
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> Response:
+    """Twilio's message status callback: record the outcome on the message."""
+    _hotline().outbound.record_status(StatusReport.from_request(request.form, request.args))
+    return _empty_twiml()
+
+
+@bp.get("/outbox")
+def outbox() -> dict:
+    """The local outbox, newest first (development mode only: bodies are personal data)."""
+    hotline = _hotline()
+    if not hotline.settings.development:
+        abort(404)
+    return {"messages": read_outbox(hotline.redis)}
+
+
+@bp.errorhandler(RedisError)
+def redis_down(error: RedisError) -> Response:
+    # Twilio logs the failed callback in its console; no caller is waiting on this answer.
+    log.error("Redis unavailable for an SMS status callback: %s", error)
+    return _empty_twiml(503)

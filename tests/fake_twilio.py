@@ -1,0 +1,312 @@
+"""A local HTTP server speaking Twilio's Messages API: the far end of outbound SMS in tests and
+benchmarks, so the real ``twilio`` client is exercised down to its HTTP requests.
+
+It serves ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` on a loopback port, checks HTTP
+basic auth (account SID and auth token), validates To / From or MessagingServiceSid / Body like
+Twilio, and answers 201 with Twilio's JSON message resource. Replies can be scripted, in order:
+Twilio's error bodies (``{"code", "message", "more_info", "status"}``), 429 and 5xx, or holding the
+request without answering (after creating the message or not, to play "Twilio got it but the
+answer never came back"). It records every request with its arrival time, and can post signed
+status callbacks to the StatusCallback URL a message was created with, as Twilio does.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+import requests
+from twilio.request_validator import RequestValidator
+
+API_VERSION = "2010-04-01"
+_MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+#: Twilio's messages for the error codes the fake answers with.
+ERROR_MESSAGES = {
+    20003: "Authenticate",
+    20404: "The requested resource {path} was not found",
+    20429: "Too Many Requests",
+    20500: "Internal Server Error",
+    20503: "Service Unavailable",
+    21211: "Invalid 'To' Phone Number: {to}",
+    21408: "Permission to send an SMS has not been enabled for the region indicated by the "
+    "'To' number: {to}.",
+    21602: "Message body is required.",
+    21603: "A 'From' phone number is required.",
+    21604: "A 'To' phone number is required.",
+    21610: "Attempt to send to unsubscribed recipient",
+    21612: "The 'To' phone number: {to}, is not currently reachable using the 'From' phone "
+    "number: {from_} via SMS.",
+    21614: "'To' number is not a valid mobile number",
+}
+#: The code Twilio puts in the body of a bare HTTP error.
+CODE_OF_STATUS = {401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
+
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = set("^{}\\[~]|€\f")
+
+
+def segments(body: str) -> int:
+    """How many SMS parts the body takes: GSM-7 160 (153 per part), else UCS-2 70 (67)."""
+    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in body):
+        units = sum(2 if c in _GSM7_EXTENDED else 1 for c in body)
+        single, part = 160, 153
+    else:
+        units = len(body.encode("utf-16-le")) // 2
+        single, part = 70, 67
+    return 1 if units <= single else -(-units // part)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the fake answers to one request."""
+
+    kind: str  # "accept", "error" (HTTP status + Twilio code) or "hold"
+    status: int = 201
+    code: int | None = None
+    accept: bool = True  # hold: create the message before holding (Twilio got it)
+    callback: bool = False  # hold: post the "sent" status callback before holding
+
+    @classmethod
+    def created(cls) -> Reply:
+        return cls("accept")
+
+    @classmethod
+    def error(cls, code: int, status: int = 400) -> Reply:
+        """Twilio's error body with this code (21610, 21211...)."""
+        return cls("error", status=status, code=code)
+
+    @classmethod
+    def http(cls, status: int) -> Reply:
+        """A bare HTTP error (429, 500, 503), with the code Twilio gives it."""
+        return cls("error", status=status, code=CODE_OF_STATUS.get(status, status))
+
+    @classmethod
+    def hold(cls, *, accept: bool, callback: bool = False) -> Reply:
+        """Never answer (until released): the client times out, or dies waiting."""
+        return cls("hold", accept=accept, callback=callback)
+
+
+@dataclass
+class Received:
+    at: float  # time.monotonic() when the request had been read
+    path: str
+    form: dict[str, str]
+    authorized: bool
+    answer: str  # "201", "400/21610", "hold"...
+    sid: str | None = None  # the message created, if one was
+
+
+@dataclass
+class FakeTwilio:
+    account_sid: str
+    auth_token: str
+    received: list[Received] = field(default_factory=list)
+    messages: dict[str, dict] = field(default_factory=dict)  # sid -> resource (+ callback URL)
+
+    def __post_init__(self):
+        self._replies: deque[Reply] = deque()
+        self._lock = threading.Condition()
+        self._release = threading.Event()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False
+        self._server.fake = self  # type: ignore[attr-defined]
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    # --- running --------------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeTwilio:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    # --- scripting and observing ----------------------------------------------------------------
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next requests with these replies, in order; then accept again."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def release(self) -> None:
+        """Let held requests finish (their clients are usually gone by then)."""
+        self._release.set()
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> bool:
+        """Wait until ``count`` requests have been received."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self.received) >= count, timeout)
+
+    @property
+    def created(self) -> list[dict]:
+        with self._lock:
+            return list(self.messages.values())
+
+    def send_status(self, sid: str, status: str, error_code: int | None = None) -> int:
+        """Post a signed status callback for a message, as Twilio does; the HTTP status."""
+        message = self.messages[sid]
+        url = message["_status_callback"]
+        form = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": API_VERSION,
+            "From": message["from"] or "",
+            "MessageSid": sid,
+            "MessageStatus": status,
+            "SmsSid": sid,
+            "SmsStatus": status,
+            "To": message["to"],
+        }
+        if message["messaging_service_sid"]:
+            form["MessagingServiceSid"] = message["messaging_service_sid"]
+        if error_code is not None:
+            form["ErrorCode"] = str(error_code)
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        response = requests.post(
+            url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+        )
+        return response.status_code
+
+    # --- the API --------------------------------------------------------------------------------
+
+    def _next_reply(self) -> Reply:
+        with self._lock:
+            return self._replies.popleft() if self._replies else Reply.created()
+
+    def _record(self, entry: Received) -> None:
+        with self._lock:
+            self.received.append(entry)
+            self._lock.notify_all()
+
+    def _create(self, form: dict[str, str]) -> dict:
+        sid = "SM" + uuid.uuid4().hex
+        service = form.get("MessagingServiceSid")
+        now = formatdate(usegmt=False).replace("-0000", "+0000")
+        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}"
+        resource = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": form["Body"],
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": None if service else form.get("From"),
+            "messaging_service_sid": service,
+            "num_media": "0",
+            "num_segments": "0" if service else str(segments(form["Body"])),
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "accepted" if service else "queued",
+            "subresource_uris": {"media": f"{base}/Media.json"},
+            "to": form["To"],
+            "uri": f"{base}.json",
+        }
+        with self._lock:
+            self.messages[sid] = {**resource, "_status_callback": form.get("StatusCallback")}
+        return resource
+
+    def _error_body(self, status: int, code: int, form: dict[str, str], path: str) -> dict:
+        template = ERROR_MESSAGES.get(code, "Error")
+        return {
+            "code": code,
+            "message": template.format(
+                to=form.get("To", ""), from_=form.get("From", ""), path=path
+            ),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        }
+
+    def handle(self, path: str, authorization: str | None, form: dict[str, str]):
+        """(HTTP status, JSON body or None to hold, Received)."""
+        at = time.monotonic()
+        match = _MESSAGES_PATH.match(path)
+        expected = "Basic " + base64.b64encode(
+            f"{self.account_sid}:{self.auth_token}".encode()
+        ).decode("ascii")
+        authorized = authorization == expected and bool(match)
+        if not match:
+            body = self._error_body(404, 20404, form, path)
+            return 404, body, Received(at, path, form, authorized, "404/20404")
+        if not authorized or match.group(1) != self.account_sid:
+            body = self._error_body(401, 20003, form, path)
+            return 401, body, Received(at, path, form, False, "401/20003")
+        problem = None
+        if not form.get("To"):
+            problem = 21604
+        elif not _E164.match(form["To"]):
+            problem = 21211
+        elif not (form.get("From") or form.get("MessagingServiceSid")):
+            problem = 21603
+        elif not form.get("Body"):
+            problem = 21602
+        reply = Reply.error(problem) if problem else self._next_reply()
+        if reply.kind == "error":
+            code = reply.code or reply.status
+            body = self._error_body(reply.status, code, form, path)
+            answer = f"{reply.status}/{code}"
+            return reply.status, body, Received(at, path, form, True, answer)
+        if reply.kind == "hold":
+            sid = None
+            if reply.accept:
+                sid = self._create(form)["sid"]
+            return None, reply, Received(at, path, form, True, "hold", sid)
+        resource = self._create(form)
+        return 201, resource, Received(at, path, form, True, "201", resource["sid"])
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm and the
+    # client's delayed ACK hold each answer on a kept-alive connection for about 40 ms.
+    disable_nagle_algorithm = True
+
+    def log_message(self, format, *args):  # quiet: tests and benchmarks read the records
+        pass
+
+    def do_POST(self):
+        fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8")
+        form = dict(parse_qsl(raw, keep_blank_values=True))
+        status, body, received = fake.handle(self.path, self.headers.get("Authorization"), form)
+        fake._record(received)
+        if status is None:  # hold: Twilio got it (or not), and no answer comes back
+            reply: Reply = body
+            if reply.accept and reply.callback and received.sid:
+                fake.send_status(received.sid, "sent")
+            fake._release.wait()
+            self.close_connection = True
+            return
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True

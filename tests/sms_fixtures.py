@@ -1,0 +1,146 @@
+"""Fixtures for outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
+
+``sms`` is an ``SmsWorld``: the app built with Twilio credentials pointing at the fake Twilio
+(TWILIO_API_BASE_URL), served over real HTTP so the fake can post status callbacks to it
+(PUBLIC_BASE_URL), and the same parts handed to the workers this process runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rq import SimpleWorker, Worker
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+from rq.serializers import JSONSerializer
+
+from app import create_app
+from sms.store import Message
+from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, make_settings
+from tests.fake_twilio import FakeTwilio
+from workers import context
+
+ACCOUNT_SID = "AC" + "5e" * 16
+SENDER = "+33700000001"
+NUMBER = "+33612345678"
+#: High enough that the rate cap never holds a test back.
+TEST_RATE = 1000.0
+
+
+class SmsWorld:
+    def __init__(self, app, live_url: str, fake: FakeTwilio, redis_url: str):
+        self.app = app
+        self.hotline = app.extensions["hotline"]
+        self.outbound = self.hotline.outbound
+        self.redis = self.hotline.redis
+        self.queue = self.outbound.queue
+        self.url = live_url
+        self.fake = fake
+        self.redis_url = redis_url
+        self.failures: list[tuple[str | None, int | None, str]] = []
+        self.outbound.on_permanent_failure = lambda *args: self.failures.append(args)
+        self.outbound.retry_intervals = (0, 0, 0)  # retries at once: no waiting in tests
+
+    def enqueue(self, body: str = "Bonjour", number: str = NUMBER, **kwargs) -> str:
+        return self.outbound.enqueue(number, body, **kwargs)
+
+    def message(self, message_id: str) -> Message:
+        message = self.outbound.store.load(message_id)
+        assert message is not None
+        return message
+
+    def job(self, message_id: str) -> Job:
+        return Job.fetch(message_id, connection=self.redis, serializer=JSONSerializer)
+
+    def work(self, *, forking: bool = False) -> None:
+        """Run a real RQ worker in burst mode until the queue is empty."""
+        worker_class = Worker if forking else SimpleWorker
+        worker = worker_class([self.queue], connection=self.redis, serializer=JSONSerializer)
+        worker.work(burst=True, logging_level="WARNING")
+
+    def scheduled(self) -> list[str]:
+        return ScheduledJobRegistry(queue=self.queue).get_job_ids()
+
+    def promote_scheduled(self) -> None:
+        """Enqueue every scheduled job now, as the scheduler will once its time comes."""
+        registry = ScheduledJobRegistry(queue=self.queue)
+        for job_id in registry.get_job_ids():
+            registry.requeue(job_id)
+
+    def reap_abandoned(self) -> None:
+        """What a worker's maintenance does once a dead worker's jobs have expired: retry them."""
+        StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + 10**6)
+
+    def worker_process(self) -> subprocess.Popen:
+        """``rq worker`` as the Procfile runs it (forking, JSON), configured by environment."""
+        env = {
+            **os.environ,
+            "HOTLINE_MODE": "production",
+            "REDIS_URL": self.redis_url,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM": SENDER,
+            "TWILIO_API_BASE_URL": self.fake.url,
+            "PUBLIC_BASE_URL": self.url,
+            "HOTLINE_SECRET_KEY": SECRET_KEY,
+            "SMS_RATE_PER_SECOND": str(TEST_RATE),
+        }
+        rq = Path(sys.executable).parent / "rq"
+        args = [str(rq), "worker", "--burst", "--serializer", "json", "--url", self.redis_url]
+        return subprocess.Popen(
+            [*args, self.queue.name],
+            env=env,
+            start_new_session=True,  # its own process group: killed with its work horse
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    @staticmethod
+    def kill(process: subprocess.Popen) -> None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        yield fake
+
+
+def _placeholder_app(environ, start_response):  # replaced as soon as the app exists
+    start_response("503 Service Unavailable", [])
+    return [b""]
+
+
+@pytest.fixture
+def sms_settings_overrides() -> dict:
+    """Override in a test module to change the settings ``sms`` is built with."""
+    return {}
+
+
+@pytest.fixture
+def sms(redis, redis_server, fake_twilio, sms_settings_overrides) -> Iterator[SmsWorld]:
+    # The app must know its own URL (status callbacks) before it exists: bind the port first.
+    server = LiveServer(_placeholder_app)
+    values = dict(
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_from=SENDER,
+        twilio_api_base_url=fake_twilio.url,
+        public_base_url=server.url,
+        sms_rate_per_second=TEST_RATE,
+    )
+    values.update(sms_settings_overrides)
+    app = create_app(make_settings(redis_server.url, **values))
+    server.server.app = app
+    world = SmsWorld(app, server.url, fake_twilio, redis_server.url)
+    context.use_parts(world.hotline)
+    with server:
+        yield world
+    context.use_parts(None)
