@@ -92,6 +92,7 @@ class Hotline:
         )
         # A number that sent STOP to its carrier, or cannot get SMS, leaves the reminders.
         outbound.on_permanent_failure = reminders.delivery_failed
+        outbound.still_wanted = reminders.still_wanted
 
         def send_reply(number: str, body: str) -> None:
             outbound.enqueue(number, body, purpose="reply")

@@ -1,7 +1,8 @@
 """Call state in Redis: where each live call is, and where each caller stopped (for 24 hours).
 
-A state is a compact JSON array (about 60 bytes); both keys expire on their own, and the resume
-point is keyed by the keyed hash of the number, never the number.
+A state is a compact JSON array of about 60 bytes (with the date being typed, if any). Both keys
+expire on their own, and the resume point is keyed by the keyed hash of the number, never the
+number.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from ivr.flow import CallState
 
 
 def encode(state: CallState) -> str:
-    return json.dumps(
-        [state.lang, state.node, list(state.path), state.step, state.misses],
-        separators=(",", ":"),
-    )
+    fields = [state.lang, state.node, list(state.path), state.step, state.misses]
+    if state.entry:
+        fields.append(state.entry)
+    return json.dumps(fields, separators=(",", ":"))
 
 
 def decode(raw: bytes | str | None) -> CallState | None:
@@ -26,8 +27,9 @@ def decode(raw: bytes | str | None) -> CallState | None:
     if raw is None:
         return None
     try:
-        lang, node, path, step, misses = json.loads(raw)
-        return CallState(lang, str(node), tuple(map(str, path)), int(step), int(misses))
+        lang, node, path, step, misses, *entry = json.loads(raw)
+        typed = str(entry[0]) if entry else ""
+        return CallState(lang, str(node), tuple(map(str, path)), int(step), int(misses), typed)
     except (ValueError, TypeError):
         return None
 

@@ -145,6 +145,9 @@ class RegistrationStore:
             next_index=int(fields[NEXT]),
         )
 
+    def exists(self, caller: str) -> bool:
+        return bool(self.redis.exists(keys.REGISTRATION.format(caller=caller)))
+
     def audit_trail(self, caller: str) -> list[str]:
         return [e.decode() for e in self.redis.lrange(keys.AUDIT.format(caller=caller), 0, -1)]
 

@@ -17,6 +17,7 @@ from hotline.identity import caller_key
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
+from sms.errors import OUTCOMES
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +26,6 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 #: How long a claimed registration is left alone before it may be claimed again (a worker that
 #: died mid-way releases it this way).
 LEASE_SECONDS = 300
-
-
-#: Twilio error codes after which a number leaves the reminders, and why (kept in the audit).
-LEAVES_REMINDERS = {
-    21610: "opted-out",  # the person sent STOP to the carrier
-    21211: "invalid-number",
-    21614: "not-a-mobile",
-}
 
 
 def sms_date(day: date) -> str:
@@ -85,13 +78,19 @@ class ReminderService:
 
     def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
         """A reminder or reply could not be delivered for good: record it, and take the number
-        out of the reminders when it cannot or must not get SMS any more."""
+        out of the reminders when it cannot or must not get SMS any more (sms.errors says which:
+        STOP sent to the carrier, an invalid number, a landline)."""
         if caller is None:
             return
-        if code in LEAVES_REMINDERS:
-            self.store.erase(caller, f"{LEAVES_REMINDERS[code]}:{code}")
+        outcome = OUTCOMES.get(reason)
+        if outcome is not None and outcome.registration in ("erase", "drop"):
+            self.store.erase(caller, f"{reason}:{code}")
         else:
-            self.store.audit(caller, f"undelivered:{code}:{reason}")
+            self.store.audit(caller, f"undelivered:{reason}:{code}")
+
+    def still_wanted(self, purpose: str, caller: str | None) -> bool:
+        """Whether a queued message may still go: a reminder only while its registration lives."""
+        return purpose != "reminder" or (caller is not None and self.store.exists(caller))
 
     def process(self, caller: str, now: datetime) -> Outcome:
         """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""

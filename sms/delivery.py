@@ -99,6 +99,14 @@ def log_permanent_failure(caller: str | None, code: int | None, reason: str) -> 
     log.warning("SMS to caller %s failed for good: %s (code %s)", caller or "-", reason, code)
 
 
+class StillWanted(Protocol):
+    def __call__(self, purpose: str, caller: str | None) -> bool: ...
+
+
+def always_wanted(purpose: str, caller: str | None) -> bool:
+    return True
+
+
 class TransientSendError(Exception):
     """Raised by the job so that RQ retries it after the next backoff interval."""
 
@@ -149,6 +157,7 @@ class Outbound:
         retry_intervals: Sequence[int] = RETRY_INTERVALS,
         in_doubt_grace: float = IN_DOUBT_GRACE,
         on_permanent_failure: PermanentFailureHandler = log_permanent_failure,
+        still_wanted: StillWanted = always_wanted,
         clock: Callable[[], float] = time.time,
     ):
         self.store = store
@@ -160,6 +169,7 @@ class Outbound:
         self.retry_intervals = tuple(retry_intervals)
         self.in_doubt_grace = in_doubt_grace
         self.on_permanent_failure = on_permanent_failure
+        self.still_wanted = still_wanted
         self.clock = clock
 
     @classmethod
@@ -258,6 +268,11 @@ class Outbound:
             return "missing"
         if message.sid or message.status not in CLAIMABLE:
             return message.status
+        if not self.still_wanted(message.purpose, message.caller):
+            # Queued before the person left (STOP racing a due reminder): never sent.
+            self.store.advance(message_id, REFUSED, reason=errors.WITHDRAWN.reason)
+            log.info("SMS %s withdrawn before sending", message_id)
+            return REFUSED
         last_chance = _retries_left() == 0
         if message.status == DISPATCHING:
             # An earlier attempt got no answer: Twilio may have the message. Its status callback

@@ -37,6 +37,7 @@ REFUSED = Outcome("refused", False, "keep", "the API refused this message")
 UNKNOWN = Outcome("unknown", False, "keep", "undelivered for an unknown reason")
 GAVE_UP = Outcome("gave_up", False, "keep", "still failing after every retry")
 UNREADABLE = Outcome("unreadable", False, "keep", "the stored number cannot be decrypted")
+WITHDRAWN = Outcome("withdrawn", False, "keep", "no longer wanted (the person sent STOP)")
 
 #: Twilio error codes, from the REST API's error body ("code") or a status callback's ErrorCode.
 BY_CODE: dict[int, Outcome] = {
@@ -80,7 +81,15 @@ BY_HTTP_STATUS: dict[int, Outcome] = {
 
 OUTCOMES: dict[str, Outcome] = {
     o.reason: o
-    for o in (*BY_CODE.values(), *BY_HTTP_STATUS.values(), NETWORK, REFUSED, GAVE_UP, UNREADABLE)
+    for o in (
+        *BY_CODE.values(),
+        *BY_HTTP_STATUS.values(),
+        NETWORK,
+        REFUSED,
+        GAVE_UP,
+        UNREADABLE,
+        WITHDRAWN,
+    )
 }
 
 

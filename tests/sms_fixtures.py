@@ -126,7 +126,7 @@ def sms_settings_overrides() -> dict:
 
 
 @pytest.fixture
-def sms(redis, redis_server, fake_twilio, sms_settings_overrides) -> Iterator[SmsWorld]:
+def sms(redis, redis_server, fake_twilio, sms_settings_overrides, clock) -> Iterator[SmsWorld]:
     # The app must know its own URL (status callbacks) before it exists: bind the port first.
     server = LiveServer(_placeholder_app)
     values = dict(
@@ -137,7 +137,7 @@ def sms(redis, redis_server, fake_twilio, sms_settings_overrides) -> Iterator[Sm
         sms_rate_per_second=TEST_RATE,
     )
     values.update(sms_settings_overrides)
-    app = create_app(make_settings(redis_server.url, **values))
+    app = create_app(make_settings(redis_server.url, **values), clock=clock)
     server.server.app = app
     world = SmsWorld(app, server.url, fake_twilio, redis_server.url)
     context.use_parts(world.hotline)

@@ -20,7 +20,7 @@ from tests.sms_fixtures import NUMBER, SENDER
 
 
 def test_a_message_goes_out_once_through_a_forking_worker(sms):
-    message_id = enqueue_sms(sms.hotline, NUMBER, "Votre rappel", purpose="reminder")
+    message_id = enqueue_sms(sms.hotline, NUMBER, "Votre rappel", purpose="reply")
 
     sms.work(forking=True)
 
@@ -38,7 +38,7 @@ def test_a_message_goes_out_once_through_a_forking_worker(sms):
     assert message.sid == created["sid"]
     assert message.attempts == 1
     assert message.caller == caller_key(SECRET_KEY, NUMBER)
-    assert message.purpose == "reminder"
+    assert message.purpose == "reply"
     # Twilio has it: the number and the body are no longer kept.
     assert message.sealed_to is None and message.body is None
     assert sms.job(message_id).get_status() == JobStatus.FINISHED
@@ -328,7 +328,7 @@ def _dump(redis) -> str:
 
 def test_a_message_can_wait_for_its_time(sms):
     at = datetime.now(UTC) + timedelta(days=2)
-    message_id = sms.enqueue(at=at, purpose="reminder")
+    message_id = sms.enqueue(at=at, purpose="reply")
 
     sms.work()
 
