@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench-webhooks bench-audio clean
+.PHONY: run test lint check bench-webhooks bench-audio bench-reminders bench-sms clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,6 @@ bench-audio: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+bench-reminders: $(STAMP)
+	$(BIN)/python -m bench.reminders

@@ -5,8 +5,10 @@ expiry date, consent time and channel, the index of the next reminder) plus one 
 sorted set ``hl:reminders:due``, scored by when it next needs attention. Collecting what is due is
 a range query on that set: its cost follows the number due, not the number registered.
 
-Audit events worth keeping (a skipped reminder, a delivery failure, an erasure) go to a short
-capped list ``hl:audit:{caller}`` that expires with the retention time; it holds no number.
+The hash itself says when consent was given and by which channel. Events beyond the ordinary (a
+skipped reminder, a delivery failure, an erasure) go to a short capped list ``hl:audit:{caller}``
+that expires with the retention time; it holds no number. Ordinary registrations have none, which
+keeps each one near 300 bytes of Redis memory (see docs/reminders.md).
 """
 
 from __future__ import annotations
@@ -95,7 +97,6 @@ class RegistrationStore:
             pipe.hset(key, mapping=fields)
             pipe.zadd(keys.REMINDERS_DUE, {caller: first_due.timestamp()})
             pipe.execute()
-        self.audit(caller, f"registered:{channel}", now)
 
     def advance(self, caller: str, next_index: int, next_due: datetime) -> bool:
         """Record that reminders before ``next_index`` are done; False if the registration is gone
