@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ivr.flow import Flow, Prompt, reachable_prompts
-from ivr.menu import language_menu
+from ivr.menu import MAX_LANGUAGES_PER_MENU, MORE_LANGUAGES_KEY
 from ivr.speech import FRAGMENT_KEYS, Speaker
 
 #: How a parameter value is written in a file name (keys * and # are not file-name friendly).
@@ -45,17 +45,23 @@ def standalone_keys(extra_keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def language_menu_prompts(languages: Sequence[str]) -> set[Prompt]:
-    """The language menu's "For English, press N" for every N the language may get.
+    """The language menu's "For English, press N" for every N the language may get, and
+    "for more languages" for when the menu needs a second page.
 
     A language missing audio is left off the menu and the ones after it move up a key, so each
-    language's announcement is rendered for every position from 1 to its own.
+    language's announcement is rendered for every position from 1 to its own (at most 8, the
+    keys of one page).
     """
-    options = language_menu(languages).options
-    return {
-        Prompt(option.prompt, lang, (("key", str(position)),))
-        for index, (option, lang) in enumerate(zip(options, languages, strict=True))
-        for position in range(1, index + 2)
+    announcements = {
+        Prompt("voice.language.choose", lang, (("key", str(position)),))
+        for index, lang in enumerate(languages)
+        for position in range(1, min(index + 1, MAX_LANGUAGES_PER_MENU) + 1)
     }
+    more = {
+        Prompt("voice.language.more", lang, (("key", MORE_LANGUAGES_KEY),))
+        for lang in languages[:2]
+    }
+    return announcements | more
 
 
 def call_prompts(flow: Flow, extra_keys: Iterable[str]) -> set[Prompt]:

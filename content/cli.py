@@ -17,8 +17,17 @@ def check() -> None:
     hotline = current_app.extensions["hotline"]
     content = hotline.content
     problems = check_catalogs(content.catalogs, content.placeholders, hotline.used_keys())
-    for lang, catalog in sorted(content.catalogs.items()):
-        click.echo(f"{lang}: {len(catalog.texts)} keys, status {catalog.status}")
+    source_keys = len(content.catalogs["fr"].texts)
+    click.echo(f"{'language':<22} {'status':<9} {'keys':>9}  voice")
+    for language in content.languages:
+        catalog = content.catalogs[language.code]
+        by_voice = (
+            "offered" if language.code in hotline.flow.languages else "not yet (audio missing)"
+        )
+        click.echo(
+            f"{language.code + ' ' + language.name:<22} {catalog.status:<9} "
+            f"{len(catalog.texts):>4}/{source_keys:<4}  {by_voice}"
+        )
     if problems:
         click.echo(f"{len(problems)} problem(s):", err=True)
         for problem in problems:

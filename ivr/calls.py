@@ -77,7 +77,7 @@ class CallService:
 
     def incoming(self, call: CallRequest) -> Turn:
         """A call comes in: offer to resume, or start at the language menu."""
-        turn = self.flow.start(self.store.resume_point(call.caller))
+        turn = self.flow.start(self.store.resume_point(call.caller), self.choices.get(call.caller))
         self._save(call, turn.state)
         return turn
 

@@ -34,10 +34,11 @@ from ivr.menu import (
     Message,
     NextStep,
     Node,
+    Option,
     PreviousStep,
     Repeat,
     Walk,
-    language_menu,
+    language_menus,
 )
 from reminders.schedule import DateCheck, check_expiry
 
@@ -94,12 +95,14 @@ class Flow:
         if not languages:
             raise ValueError("the call needs at least one language")
         self.languages = tuple(languages)
-        self.nodes: dict[str, Node] = {**nodes, LANGUAGE_MENU: language_menu(self.languages)}
+        pages = {menu.name: menu for menu in language_menus(self.languages)}
+        self.nodes: dict[str, Node] = {**nodes, **pages}
 
     # --- entry points ---------------------------------------------------------------------------
 
-    def start(self, resume_point: CallState | None = None) -> Turn:
-        """A new call: the language menu, or the offer to continue where the caller stopped."""
+    def start(self, resume_point: CallState | None = None, known_lang: str | None = None) -> Turn:
+        """A new call: the offer to continue where the caller stopped; else the main menu in
+        the language the number chose before (8 changes it); else the language menu."""
         if self.can_resume(resume_point):
             assert resume_point is not None
             state = CallState(
@@ -109,6 +112,9 @@ class Flow:
                 step=resume_point.step,
             )
             return self.enter(state)
+        if known_lang in self.languages:
+            assert known_lang is not None
+            return self.perform(CallState(), ChooseLanguage(known_lang))
         return self.enter(CallState())
 
     def step(
@@ -150,7 +156,7 @@ class Flow:
         node = self.nodes.get(state.node)
         if node is None or any(name not in self.nodes for name in state.path):
             return False
-        if state.node != LANGUAGE_MENU and state.lang not in self.languages:
+        if not state.node.startswith(LANGUAGE_MENU) and state.lang not in self.languages:
             return False
         return not isinstance(node, Walk) or 0 <= state.step < len(node.steps)
 
@@ -193,7 +199,7 @@ class Flow:
                 return self.enter(state)
             case MainMenu():
                 return self.enter(replace(state, node=MAIN_MENU, path=(LANGUAGE_MENU,), step=0))
-            case LanguageMenu() if state.node != LANGUAGE_MENU:
+            case LanguageMenu() if not state.node.startswith(LANGUAGE_MENU):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=LANGUAGE_MENU, path=path))
             case LanguageMenu():
@@ -254,6 +260,13 @@ class Flow:
         said = (Prompt(reason, state.lang),) if state.lang else ()
         return self._turn(replace(state, misses=misses), said + self.guide_prompts(state))
 
+    def option_languages(self, option: Option, state: CallState) -> tuple[str, ...]:
+        """A language is offered in itself; anything else in the caller's language, or, before
+        they chose one, in the first two languages of the menu."""
+        if isinstance(option.action, ChooseLanguage):
+            return (option.action.code,)
+        return (state.lang,) if state.lang else self.languages[:2]
+
     def full_prompts(self, state: CallState) -> tuple[Prompt, ...]:
         node = self.nodes[state.node]
         lang = state.lang or self.languages[0]
@@ -279,8 +292,8 @@ class Flow:
             said_back = (("date", state.entry),) if node.reads_back else ()
             prompts += [Prompt(key, lang, said_back) for key in node.title]
             for option in node.options:
-                said_in = option.action.code if isinstance(option.action, ChooseLanguage) else lang
-                prompts.append(Prompt(option.prompt, said_in, (("key", option.key),)))
+                for said_in in self.option_languages(option, state):
+                    prompts.append(Prompt(option.prompt, said_in, (("key", option.key),)))
         if isinstance(node, Walk):
             if state.step < len(node.steps) - 1:
                 prompts.append(Prompt("voice.nav.next", lang, (("key", node.next_key),)))

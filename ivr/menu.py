@@ -208,22 +208,33 @@ NODES: dict[str, Node] = {
     )
 }
 
-#: Most languages on one level of the language menu (FACTS: voice design).
+#: Most languages on one level of the language menu (FACTS: voice design); a key for more.
 MAX_LANGUAGES_PER_MENU = 8
+MORE_LANGUAGES_KEY = "9"
 
 
-def language_menu(codes: list[str] | tuple[str, ...]) -> Menu:
-    """The first menu of every call: each language announced in its own language, French on 1."""
-    if len(codes) > MAX_LANGUAGES_PER_MENU:
-        raise ValueError(f"at most {MAX_LANGUAGES_PER_MENU} languages fit on one menu level")
-    return Menu(
-        name=LANGUAGE_MENU,
-        title=(),
-        options=tuple(
+def language_page(number: int) -> str:
+    """The node name of the language menu's page ``number`` (1 is the first menu of a call)."""
+    return LANGUAGE_MENU if number == 1 else f"{LANGUAGE_MENU}.{number}"
+
+
+def language_menus(codes: list[str] | tuple[str, ...]) -> list[Menu]:
+    """The first menu of every call: each language announced in its own language, in the fixed
+    order (French on 1), at most 8 to a page, the last key leading to the next page."""
+    pages = [
+        codes[i : i + MAX_LANGUAGES_PER_MENU] for i in range(0, len(codes), MAX_LANGUAGES_PER_MENU)
+    ]
+    menus = []
+    for number, page in enumerate(pages, start=1):
+        options = [
             Option(str(n), "voice.language.choose", ChooseLanguage(code))
-            for n, code in enumerate(codes, start=1)
-        ),
-    )
+            for n, code in enumerate(page, start=1)
+        ]
+        if number < len(pages):
+            more = Goto(language_page(number + 1))
+            options.append(Option(MORE_LANGUAGES_KEY, "voice.language.more", more))
+        menus.append(Menu(name=language_page(number), title=(), options=tuple(options)))
+    return menus
 
 
 #: Nodes worth coming back to on a later call (the topics, not the tasks or their answers).

@@ -67,6 +67,9 @@ def test_cli_reports_ok_and_fails_on_a_problem(app, monkeypatch):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "content OK" in result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()[1:-1]}
+    assert "source" in rows["fr"] and "offered" in rows["fr"]
+    assert "draft" in rows["en"]
     hotline = app.extensions["hotline"]
     monkeypatch.setattr(hotline, "used_keys", lambda: {"voice.not.there"})
     result = runner.invoke(args=["content", "check"])

@@ -205,3 +205,37 @@ def test_no_menu_offers_more_than_five_options():
     from ivr.menu import Menu
 
     assert all(len(n.options) <= 5 for n in NODES.values() if isinstance(n, Menu))
+
+
+MANY = ("fr", "prs", "ps", "ar", "bn", "tr", "en", "uk", "ru", "ka")
+
+
+def test_more_than_eight_languages_go_on_a_second_page():
+    flow = Flow(MANY)
+    first = flow.start()
+    chosen = [p for p in first.prompts if p.key == "voice.language.choose"]
+    assert [p.lang for p in chosen] == list(MANY[:8])
+    assert [dict(p.params)["key"] for p in chosen] == [str(n) for n in range(1, 9)]
+    more = [p for p in first.prompts if p.key == "voice.language.more"]
+    assert [(p.lang, dict(p.params)["key"]) for p in more] == [("fr", "9"), ("prs", "9")]
+
+    second = flow.step(first.state, "9")
+    assert second.state.node == "language.2"
+    assert [(p.lang, dict(p.params)["key"]) for p in second.prompts] == [("ru", "1"), ("ka", "2")]
+    assert flow.step(second.state, "*").state.node == "language"
+    georgian = flow.step(second.state, "2")
+    assert georgian.state.lang == "ka" and georgian.state.node == "main"
+    # "8" on the first page is the 8th language, not the language menu
+    assert flow.step(first.state, "8").state.lang == "uk"
+
+
+def test_a_known_language_is_greeted_in_it_and_can_be_changed_with_one_key(flow):
+    turn = flow.start(known_lang="en")
+    assert turn.state == CallState(lang="en", node=MAIN_MENU, path=(LANGUAGE_MENU,))
+    assert keys(turn)[0] == "voice.main.welcome" and turn.prompts[0].lang == "en"
+    assert "voice.nav.language" in keys(turn)
+    assert flow.step(turn.state, "8").state.node == LANGUAGE_MENU
+    # a language no longer offered by voice starts at the language menu
+    assert flow.start(known_lang="xx").state == CallState()
+    # where the caller stopped comes first
+    assert flow.start(at("adp", lang="fr"), known_lang="en").state.node == RESUME_MENU
