@@ -23,12 +23,13 @@ from tests.conftest import make_settings
 
 @pytest.fixture(scope="session")
 def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
-    """Every voice prompt of every language, rendered once for the session by espeak-ng."""
+    """Every voice prompt and date clip of every language, rendered once for the session by
+    espeak-ng."""
     directory = tmp_path_factory.mktemp("espeak-audio")
     hotline = Hotline.build(make_settings(redis_server.url, audio_dir=directory))
     inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
     builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
-    report = builder.build(inventory.prompts())
+    report = builder.build(inventory.texts())  # the prompts and the date clips
     assert report.ok, [o.detail for o in report.outcomes if o.detail]
     return directory
 
@@ -64,6 +65,21 @@ def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, li
         assert response.headers["Content-Type"] == CONTENT_TYPES[extension]
         info = check_playable(response.content, extension)
         assert info.channels == 1 and info.seconds > 0.2
+
+
+def test_a_typed_date_is_read_back_from_clips_never_by_a_tts_voice(caller, live_server):
+    caller.dial()
+    caller.press("1")  # français
+    caller.press("5")  # a reminder
+    readback = caller.press("15032027")
+    assert readback.says == []  # the caller's date never goes to Twilio's voices
+    assert readback.keys[0] == "voice.remind.you_typed"
+    date_clips = [url for url, key in zip(readback.plays, readback.keys, strict=True) if key == "?"]
+    assert len(date_clips) == 3  # "15", "mars", "2027"
+    for url in date_clips:
+        response = caller.session.get(live_server.url + url, timeout=10)
+        assert response.status_code == 200
+        assert check_playable(response.content, url.rsplit(".", 1)[1]).seconds > 0.1
 
 
 def test_the_outage_message_is_played_too(hotline):
