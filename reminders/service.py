@@ -7,6 +7,7 @@ index), so a reminder handed over twice after a crash is still one message.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 #: How long a claimed registration is left alone before it may be claimed again (a worker that
 #: died mid-way releases it this way).
 LEASE_SECONDS = 300
+
+
+def reminder_message_id(caller: str, expiry: date, index: int) -> str:
+    """The same for the same reminder, so queueing it twice is still one message; a digest, so
+    the id (which RQ and the logs see) shows neither the caller key nor the date."""
+    digest = hashlib.sha256(f"{caller}:{expiry.isoformat()}:{index}".encode()).hexdigest()
+    return f"rem-{digest[:32]}"
 
 
 def sms_date(day: date) -> str:
@@ -113,7 +121,7 @@ class ReminderService:
                 body = self.content.text(
                     f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
                 )
-                message_id = f"rem-{caller}-{registration.expiry:%Y%m%d}-{index}"
+                message_id = reminder_message_id(caller, registration.expiry, index)
                 self.outbound(caller, registration.number, body, message_id)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
