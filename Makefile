@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench-webhooks clean
+.PHONY: run test lint check bench-webhooks bench-sms clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ check: $(STAMP)
 
 bench-webhooks: $(STAMP)
 	$(BIN)/python -m bench.webhooks
+
+bench-sms: $(STAMP)
+	$(BIN)/python -m bench.sms_dispatch
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
