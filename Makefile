@@ -36,6 +36,9 @@ bench-webhooks: $(STAMP)
 bench-audio: $(STAMP)
 	$(BIN)/python -m bench.audio
 
+bench-sms: $(STAMP)
+	$(BIN)/python -m bench.sms_dispatch
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 

@@ -310,11 +310,11 @@ class Outbound:
                 message_id, attempt, in_doubt=error.in_doubt, reason=outcome.reason, code=error.code
             )
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
-        result = self.store.advance(message_id, ACCEPTED, sid=sent.sid)
-        if result == DUPLICATE:
+        status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
+        if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
             log.warning("SMS %s was sent twice (second SID %s)", message_id, sent.sid)
-        log.info("SMS %s accepted as %s (attempt %d)", message_id, sent.sid, attempt)
-        return ACCEPTED
+        log.info("SMS %s %s as %s (attempt %d)", message_id, status, sent.sid, attempt)
+        return status
 
     def _close(self, message, status: str, outcome: Outcome, code: int | None) -> str:
         """End a message that will not be (re)sent, and tell the registration owner once."""

@@ -15,6 +15,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
+import struct
+import sys
 import threading
 import time
 import uuid
@@ -30,6 +33,8 @@ from twilio.request_validator import RequestValidator
 API_VERSION = "2010-04-01"
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+#: Linux's SO_TIMESTAMPNS (and SCM_TIMESTAMPNS): the kernel stamps each packet as it arrives.
+_SO_TIMESTAMPNS = 35 if sys.platform.startswith("linux") else None
 
 #: Twilio's messages for the error codes the fake answers with.
 ERROR_MESSAGES = {
@@ -102,12 +107,13 @@ class Reply:
 
 @dataclass
 class Received:
-    at: float  # time.monotonic() when the request had been read
+    at: float  # time.time() when the request reached this machine (kernel stamp, on Linux)
     path: str
     form: dict[str, str]
     authorized: bool
     answer: str  # "201", "400/21610", "hold"...
     sid: str | None = None  # the message created, if one was
+    read_at: float = 0.0  # time.time() when the server had read it (later, if it was busy)
 
 
 @dataclass
@@ -125,6 +131,8 @@ class FakeTwilio:
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._server.fake = self  # type: ignore[attr-defined]
+        if _SO_TIMESTAMPNS is not None:  # inherited by accepted connections, from their 1st byte
+            self._server.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -240,9 +248,12 @@ class FakeTwilio:
             "status": status,
         }
 
-    def handle(self, path: str, authorization: str | None, form: dict[str, str]):
+    def handle(
+        self, path: str, authorization: str | None, form: dict[str, str], arrived: float | None
+    ):
         """(HTTP status, JSON body or None to hold, Received)."""
-        at = time.monotonic()
+        read_at = time.time()
+        at = arrived or read_at
         match = _MESSAGES_PATH.match(path)
         expected = "Basic " + base64.b64encode(
             f"{self.account_sid}:{self.auth_token}".encode()
@@ -250,10 +261,10 @@ class FakeTwilio:
         authorized = authorization == expected and bool(match)
         if not match:
             body = self._error_body(404, 20404, form, path)
-            return 404, body, Received(at, path, form, authorized, "404/20404")
+            return 404, body, Received(at, path, form, authorized, "404/20404", read_at=read_at)
         if not authorized or match.group(1) != self.account_sid:
             body = self._error_body(401, 20003, form, path)
-            return 401, body, Received(at, path, form, False, "401/20003")
+            return 401, body, Received(at, path, form, False, "401/20003", read_at=read_at)
         problem = None
         if not form.get("To"):
             problem = 21604
@@ -268,14 +279,14 @@ class FakeTwilio:
             code = reply.code or reply.status
             body = self._error_body(reply.status, code, form, path)
             answer = f"{reply.status}/{code}"
-            return reply.status, body, Received(at, path, form, True, answer)
+            return reply.status, body, Received(at, path, form, True, answer, read_at=read_at)
         if reply.kind == "hold":
             sid = None
             if reply.accept:
                 sid = self._create(form)["sid"]
-            return None, reply, Received(at, path, form, True, "hold", sid)
+            return None, reply, Received(at, path, form, True, "hold", sid, read_at)
         resource = self._create(form)
-        return 201, resource, Received(at, path, form, True, "201", resource["sid"])
+        return 201, resource, Received(at, path, form, True, "201", resource["sid"], read_at)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -287,12 +298,32 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):  # quiet: tests and benchmarks read the records
         pass
 
+    def handle_one_request(self):
+        # When did the request get here, whatever this busy server's threads were doing? Peek at
+        # the first byte with its kernel timestamp (requests are not pipelined: nothing waits in
+        # the read buffer at this point).
+        self.arrived = None
+        if _SO_TIMESTAMPNS is not None:
+            try:
+                _, ancillary, _, _ = self.connection.recvmsg(
+                    1, socket.CMSG_SPACE(16), socket.MSG_PEEK
+                )
+                for level, kind, data in ancillary:
+                    if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+                        seconds, nanoseconds = struct.unpack("qq", data[:16])
+                        self.arrived = seconds + nanoseconds / 1e9
+            except OSError:
+                pass
+        super().handle_one_request()
+
     def do_POST(self):
         fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8")
         form = dict(parse_qsl(raw, keep_blank_values=True))
-        status, body, received = fake.handle(self.path, self.headers.get("Authorization"), form)
+        status, body, received = fake.handle(
+            self.path, self.headers.get("Authorization"), form, self.arrived
+        )
         fake._record(received)
         if status is None:  # hold: Twilio got it (or not), and no answer comes back
             reply: Reply = body

@@ -357,3 +357,33 @@ def test_enqueue_refuses_what_cannot_be_sent(sms, number, body, options):
     with pytest.raises(ValueError):
         sms.enqueue(body, number=number, **options)
     assert sms.queue.count == 0
+
+
+@pytest.mark.parametrize(
+    "sms_settings_overrides", [{"mode": "development", "twilio_account_sid": None}]
+)
+def test_without_an_account_messages_go_to_the_outbox_shown_in_development(sms):
+    message_id = sms.enqueue("Bonjour, voici les étapes")
+
+    sms.work()
+
+    assert sms.fake.received == []
+    assert sms.message(message_id).status == store.SENT
+    shown = sms.app.test_client().get("/sms/outbox").get_json()
+    [entry] = shown["messages"]
+    assert (entry["to"], entry["body"]) == ("+33…78", "Bonjour, voici les étapes")
+
+
+def test_the_outbox_page_does_not_exist_in_production(sms):
+    assert sms.app.test_client().get("/sms/outbox").status_code == 404
+
+
+@pytest.mark.parametrize("sms_settings_overrides", [{"public_base_url": None}])
+def test_without_a_public_base_url_no_status_callback_is_asked_for(sms):
+    message_id = sms.enqueue()
+
+    sms.work()
+
+    [request] = sms.fake.received
+    assert "StatusCallback" not in request.form
+    assert sms.message(message_id).status == store.ACCEPTED

@@ -29,8 +29,8 @@ def test_slots_follow_each_other_at_the_interval(redis):
 
     slots = [cap.reserve(now_us=5_000_000)[0] for _ in range(4)]
 
-    assert cap.interval_us == 20_400  # 1/50 s plus the 2% guard
-    assert slots == [5_000_000, 5_020_400, 5_040_800, 5_061_200]
+    assert cap.interval_us == 20_600  # 1/50 s plus the 3% guard
+    assert slots == [5_000_000, 5_020_600, 5_041_200, 5_061_800]
 
 
 def test_an_idle_cap_gives_the_slot_at_once_and_then_expires(redis):
@@ -74,7 +74,7 @@ def test_workers_in_parallel_never_share_a_slot(redis_server):
 
     slots.sort()
     assert len(slots) == 200
-    assert min(b - a for a, b in itertools.pairwise(slots)) >= 1020
+    assert min(b - a for a, b in itertools.pairwise(slots)) >= 1030
 
 
 class FakeTime:
@@ -101,7 +101,7 @@ def test_a_worker_sleeps_until_its_slot(redis):
     cap.wait()
 
     [delay] = time.sleeps
-    assert 1.0 < delay <= 1.02
+    assert 1.0 < delay <= 1.03
 
 
 def test_a_worker_that_wakes_late_takes_the_next_slot(redis):
@@ -113,8 +113,8 @@ def test_a_worker_that_wakes_late_takes_the_next_slot(redis):
     cap.wait()
 
     first, second = time.sleeps
-    assert 1.0 < first <= 1.02
-    assert 2.0 < second <= 2.04  # the slot after the one it missed
+    assert 1.0 < first <= 1.03
+    assert 2.0 < second <= 2.06  # the slot after the one it missed
 
 
 @pytest.mark.parametrize("rate", [0, -1, math.inf, math.nan])
