@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ivr.flow import Flow, Prompt, reachable_prompts
+from ivr.flow import FALLBACK_LANGUAGES, Flow, Prompt, reachable_prompts
 from ivr.menu import MAX_LANGUAGES_PER_MENU, MORE_LANGUAGES_KEY
 from ivr.speech import FRAGMENT_KEYS, Speaker
 
@@ -59,7 +59,8 @@ def language_menu_prompts(languages: Sequence[str]) -> set[Prompt]:
     }
     more = {
         Prompt("voice.language.more", lang, (("key", MORE_LANGUAGES_KEY),))
-        for lang in languages[:2]
+        for lang in FALLBACK_LANGUAGES
+        if lang in languages
     }
     return announcements | more
 

@@ -1,6 +1,7 @@
 """Benchmark: dispatch many SMS through real RQ workers under the global rate cap.
 
     python -m bench.sms_dispatch [--messages 10000] [--rate 50] [--workers 4] [--fork]
+                                 [--source sms|reminders]
     make bench-sms
 
 Everything runs on this machine, over loopback: an embedded Redis, the fake Twilio Messages API
@@ -32,8 +33,11 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 
+from hotline.clock import PARIS
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.services import Hotline
 from hotline.settings import Settings
@@ -86,27 +90,57 @@ def run_worker(fork: bool) -> None:
     worker.work(burst=True, logging_level="WARNING")
 
 
-def run(messages: int, rate: float, workers: int, fork: bool) -> dict:
+def run(messages: int, rate: float, workers: int, fork: bool, source: str = "sms") -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-sms-") as tmp:
         redis_server = EmbeddedRedis(Path(tmp) / "redis", persist=False).start()
         try:
             with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
-                return _run(redis_server, fake, messages, rate, workers, fork)
+                return _run(redis_server, fake, messages, rate, workers, fork, source)
         finally:
             redis_server.stop()
 
 
+def enqueue_due_reminders(hotline: Hotline, count: int) -> None:
+    """``count`` people registered 40 days before their ADP ends, then the reminder run 11 days
+    later (in daytime): every first reminder is due and handed to the SMS queue."""
+    expiry = date(2027, 3, 15)
+    registered = datetime.combine(expiry - timedelta(days=40), time_of_day(15), tzinfo=PARIS)
+    for i in range(count):
+        hotline.reminders.register(
+            number=f"+336{i % 100_000_000:08d}",
+            lang="fr",
+            prefecture="val-de-marne",
+            expiry=expiry,
+            channel="sms",
+            now=registered,
+        )
+    run_at = datetime.combine(expiry - timedelta(days=29), time_of_day(10, 30), tzinfo=PARIS)
+    sent = 0
+    while outcomes := hotline.reminders.send_due(run_at):
+        sent += sum(o.what == "sent" for o in outcomes)
+    assert sent == count, f"{sent} reminders queued, {count} expected"
+
+
 def _run(
-    redis_server: EmbeddedRedis, fake: FakeTwilio, messages: int, rate: float, workers: int, fork
+    redis_server: EmbeddedRedis,
+    fake: FakeTwilio,
+    messages: int,
+    rate: float,
+    workers: int,
+    fork: bool,
+    source: str,
 ) -> dict:
     env = environment(redis_server.url, fake.url, rate)
     hotline = Hotline.build(Settings.from_env(env))
     started = time.monotonic()
-    for i in range(messages):
-        number = f"+336{i % 100_000_000:08d}"
-        enqueue_sms(hotline, number, f"Rappel de test n° {i:05d}", purpose="bench")
+    if source == "reminders":
+        enqueue_due_reminders(hotline, messages)
+    else:
+        for i in range(messages):
+            number = f"+336{i % 100_000_000:08d}"
+            enqueue_sms(hotline, number, f"Rappel de test n° {i:05d}", purpose="bench")
     enqueue_seconds = time.monotonic() - started
-    print(f"enqueued {messages} messages in {enqueue_seconds:.1f} s", flush=True)
+    print(f"enqueued {messages} {source} in {enqueue_seconds:.1f} s", flush=True)
 
     budget = messages / rate * 1.5 + 60
     processes = [
@@ -127,7 +161,7 @@ def _run(
                 process.wait()
 
     times = sorted(r.at for r in fake.received)
-    bodies = Counter(r.form.get("Body") for r in fake.received)
+    bodies = Counter((r.form.get("To"), r.form.get("Body")) for r in fake.received)
     store = MessageStore(hotline.redis)
     statuses = Counter()
     for key in hotline.redis.scan_iter(match="hl:sms:msg:*", count=1000):
@@ -141,7 +175,7 @@ def _run(
     cap_per_window = math.ceil(rate)
     result = {
         "command": f"python -m bench.sms_dispatch --messages {messages} --rate {rate:g} "
-        f"--workers {workers}" + (" --fork" if fork else ""),
+        f"--workers {workers}" + (" --fork" if fork else "") + f" --source {source}",
         "messages": messages,
         "workers": workers,
         "worker": ("rq.Worker (forking)" if fork else "rq.SimpleWorker") + ", JSON, burst",
@@ -180,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--fork", action="store_true", help="rq.Worker: fork a horse per job")
+    parser.add_argument(
+        "--source",
+        choices=("sms", "reminders"),
+        default="sms",
+        help="enqueue plain SMS, or register people and let the reminder run queue their SMS",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -187,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.workers < 1 or args.messages < 2 or args.rate <= 0:
         parser.error("need at least 1 worker, 2 messages and a rate above 0")
-    result = run(args.messages, args.rate, args.workers, args.fork)
+    result = run(args.messages, args.rate, args.workers, args.fork, args.source)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / ("sms_dispatch_fork.json" if args.fork else "sms_dispatch.json")
     out.write_text(json.dumps(result, indent=2) + "\n")

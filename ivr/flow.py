@@ -42,6 +42,8 @@ from ivr.menu import (
 )
 from reminders.schedule import DateCheck, check_expiry
 
+#: The languages of the essentials, said to a caller who has not chosen one yet.
+FALLBACK_LANGUAGES = ("fr", "en")
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
@@ -95,6 +97,10 @@ class Flow:
         if not languages:
             raise ValueError("the call needs at least one language")
         self.languages = tuple(languages)
+        #: Said before a caller chose a language (goodbye, "more languages", the outage
+        #: message): French and English, the languages of the essentials.
+        self.before_choice = tuple(lang for lang in FALLBACK_LANGUAGES if lang in self.languages)
+        self.before_choice = self.before_choice or self.languages[:1]
         pages = {menu.name: menu for menu in language_menus(self.languages)}
         self.nodes: dict[str, Node] = {**nodes, **pages}
 
@@ -253,7 +259,7 @@ class Flow:
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
         misses = state.misses + 1
-        spoken_in = (state.lang,) if state.lang else self.languages[:2]
+        spoken_in = (state.lang,) if state.lang else self.before_choice
         if misses >= MISSES_BEFORE_GOODBYE:
             goodbye = tuple(Prompt("voice.miss.goodbye", lang) for lang in spoken_in)
             return Turn(replace(state, misses=misses), goodbye, listen=False)
@@ -262,10 +268,10 @@ class Flow:
 
     def option_languages(self, option: Option, state: CallState) -> tuple[str, ...]:
         """A language is offered in itself; anything else in the caller's language, or, before
-        they chose one, in the first two languages of the menu."""
+        they chose one, in French and English."""
         if isinstance(option.action, ChooseLanguage):
             return (option.action.code,)
-        return (state.lang,) if state.lang else self.languages[:2]
+        return (state.lang,) if state.lang else self.before_choice
 
     def full_prompts(self, state: CallState) -> tuple[Prompt, ...]:
         node = self.nodes[state.node]

@@ -74,9 +74,9 @@ def status() -> Response:
 
 
 def outage_response() -> Response:
-    """The essentials in every voice language, then goodbye: needs neither Redis nor state."""
+    """The essentials in French and English, then goodbye: needs neither Redis nor state."""
     hotline = _hotline()
-    prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.languages[:2]]
+    prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.before_choice]
     return _xml(twiml.hang_up(hotline.speaker.utter(p) for p in prompts))
 
 

@@ -68,7 +68,7 @@ class SmsConversation:
         """The texts to send back to one incoming SMS."""
         command = parse(inbound.body[:MAX_BODY], self.keywords)
         caller = caller_key(self.secret, inbound.number)
-        lang = self.choices.get(caller) or self._keyword_language(inbound.body) or SOURCE_LANGUAGE
+        lang = self.choices.get(caller) or self._keyword_language(command) or SOURCE_LANGUAGE
         if not self.content.has_language(lang):
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
@@ -120,9 +120,9 @@ class SmsConversation:
         self.choices.set(c.caller, wanted)
         return [self.text("sms.lang.confirm", wanted)]
 
-    def _keyword_language(self, body: str) -> str | None:
-        first = normalise(body[:MAX_BODY]).partition(" ")[0]
-        langs = self.keyword_langs.get(first, set())
+    def _keyword_language(self, command: Command) -> str | None:
+        """The language of the keyword used, when only one catalog has that word."""
+        langs = self.keyword_langs.get(command.keyword, set())
         return next(iter(langs)) if len(langs) == 1 else None
 
 

@@ -35,6 +35,12 @@ ALWAYS = {
 class Command:
     name: str  # one of COMMANDS, or "unknown"
     argument: str = ""  # what follows the keyword, normalised
+    keyword: str = ""  # the keyword as recognised (normalised), to tell its language
+
+
+#: Letters written differently on Arabic and Persian keyboards, folded to one form so a Dari or
+#: Pashto keyword typed on an Arabic keyboard (or the reverse) is still recognised.
+_LETTER_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه"})
 
 
 def normalise(text: str) -> str:
@@ -46,7 +52,7 @@ def normalise(text: str) -> str:
             continue
         digit = unicodedata.decimal(char, None)
         kept.append(str(digit) if digit is not None else char)
-    return " ".join("".join(kept).casefold().split())
+    return " ".join("".join(kept).casefold().translate(_LETTER_FORMS).split())
 
 
 def keyword_table(catalog_words: Iterable[Mapping[str, str]]) -> dict[str, str]:
@@ -66,11 +72,11 @@ def parse(text: str, table: Mapping[str, str]) -> Command:
         return Command("unknown")
     first, _, rest = words.partition(" ")
     if first in table:
-        return Command(table[first], rest)
+        return Command(table[first], rest, first)
     # a keyword glued to its argument: "RAPPEL15/03/2027"
     for word in sorted(table, key=len, reverse=True):
         if len(word) > 1 and first.startswith(word) and first[len(word)].isdigit():
-            return Command(table[word], words[len(word) :].strip())
+            return Command(table[word], words[len(word) :].strip(), word)
     return Command("unknown", words)
 
 
