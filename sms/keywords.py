@@ -40,7 +40,8 @@ class Command:
 
 #: Letters written differently on Arabic and Persian keyboards, folded to one form so a Dari or
 #: Pashto keyword typed on an Arabic keyboard (or the reverse) is still recognised.
-_LETTER_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه"})
+#: Turkish dotless ı is folded to i, as upper-case I already is.
+_LETTER_FORMS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ı": "i"})
 
 
 def normalise(text: str) -> str:

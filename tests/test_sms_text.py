@@ -80,6 +80,7 @@ def test_normalise():
     assert normalise("مساعدة") == normalise("مساعده")
     assert normalise("كمك") == normalise("کمک")
     assert normalise("يادآوري") == normalise("یادآوری")
+    assert normalise("yardım") == normalise("YARDIM") == normalise("Yardim")
 
 
 @pytest.mark.parametrize(
