@@ -78,6 +78,16 @@ def hotline(app):
 
 
 @pytest.fixture
+def language_key(hotline):
+    """The key that picks a language on the first page of the language menu."""
+
+    def key(lang: str) -> str:
+        return str(hotline.flow.languages.index(lang) + 1)
+
+    return key
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -154,9 +154,9 @@ def test_list_masks_numbers_and_forget_erases(sms, texter):
         ("123", "voice.remind.not_a_date"),
     ],
 )
-def test_impossible_or_far_dates_can_be_typed_again(sms, caller, typed, heard):
+def test_impossible_or_far_dates_can_be_typed_again(sms, caller, language_key, typed, heard):
     caller.dial()
-    caller.press("2")
+    caller.press(language_key("en"))
     caller.press("5")
     answer = caller.press(typed)
     assert answer.keys[0] == heard
@@ -164,9 +164,9 @@ def test_impossible_or_far_dates_can_be_typed_again(sms, caller, typed, heard):
     assert caller.press("15032027").keys[0] == "voice.remind.you_typed"
 
 
-def test_a_past_date_gets_the_expired_guidance_by_voice_and_sms(sms, caller):
+def test_a_past_date_gets_the_expired_guidance_by_voice_and_sms(sms, caller, language_key):
     caller.dial()
-    caller.press("2")
+    caller.press(language_key("en"))
     caller.press("5")
     answer = caller.press("01112026")
     assert answer.keys[0] == "voice.remind.past"

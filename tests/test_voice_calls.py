@@ -10,24 +10,38 @@ from tests.caller import Caller
 
 WALK = NODES["steps"]
 assert isinstance(WALK, Walk)
-LANGUAGE_KEY = {"fr": "1", "en": "2"}
 
 
-def choose(caller: Caller, lang: str):
-    caller.dial()
-    return caller.press(LANGUAGE_KEY[lang])
+@pytest.fixture
+def choose(language_key):
+    """Dial, then pick a language on the language menu."""
+
+    def dial_and_choose(caller: Caller, lang: str):
+        caller.dial()
+        return caller.press(language_key(lang))
+
+    return dial_and_choose
 
 
-def test_the_call_opens_on_the_language_menu(caller):
+@pytest.fixture
+def language_menu(hotline) -> list[str]:
+    """The catalog keys of the first menu of a call (each language announcing itself)."""
+    return ["voice.language.choose"] * len(hotline.flow.languages)
+
+
+def test_the_call_opens_on_the_language_menu(caller, hotline):
     heard = caller.dial()
     assert heard.status == 200
-    assert heard.keys == ["voice.language.choose", "voice.language.choose"]
-    assert [lang for _, lang in heard.says] == ["fr-FR", "en-GB"]
+    assert heard.keys == ["voice.language.choose"] * len(hotline.flow.languages)
+    assert heard.langs == list(hotline.flow.languages)
+    assert heard.langs[:1] == ["fr"] and "en" in heard.langs
+    said_in = [lang for _, lang in heard.says]
+    assert said_in == [hotline.content.language(c).say_language for c in hotline.flow.languages]
     assert heard.listening and heard.gather_action == "/voice/step"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_walk_every_menu_and_every_step(caller, lang):
+def test_walk_every_menu_and_every_step(caller, choose, language_menu, lang):
     main = choose(caller, lang)
     assert main.keys[:2] == ["voice.main.welcome", "voice.main.title"]
     assert set(main.langs) == {lang}
@@ -48,13 +62,13 @@ def test_walk_every_menu_and_every_step(caller, lang):
     blocked = caller.press("3")
     assert blocked.keys[0] == "voice.blocked.info"
     assert set(blocked.langs) == {lang}
-    assert caller.press("8").keys == ["voice.language.choose"] * 2
+    assert caller.press("8").keys == language_menu
     assert caller.press("*").keys[0] == "voice.blocked.info"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("path", ["", "1", "11111", "2", "3"])
-def test_silence_and_wrong_keys_anywhere_end_kindly_after_three(new_caller, lang, path):
+def test_silence_and_wrong_keys_anywhere_end_kindly_after_three(new_caller, choose, lang, path):
     for wrong in (None, "7"):
         caller = new_caller()
         choose(caller, lang)
@@ -81,7 +95,7 @@ def test_silence_on_the_language_menu_says_goodbye_in_french_and_english(caller)
     assert heard.hung_up
 
 
-def test_calling_back_within_a_day_offers_to_continue(new_caller, redis):
+def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, language_menu, redis):
     first = new_caller(number="+33611111111")
     choose(first, "en")
     first.press("1")
@@ -102,10 +116,10 @@ def test_calling_back_within_a_day_offers_to_continue(new_caller, redis):
     assert restart.press("2").keys[0] == "voice.main.title"
 
     stranger = new_caller(number="+33622222222")
-    assert stranger.dial().keys == ["voice.language.choose"] * 2
+    assert stranger.dial().keys == language_menu
 
 
-def test_resume_points_keep_no_phone_number_and_expire(new_caller, redis):
+def test_resume_points_keep_no_phone_number_and_expire(new_caller, choose, redis):
     caller = new_caller(number="+33633333333")
     choose(caller, "fr")
     caller.press("2")
@@ -117,12 +131,14 @@ def test_resume_points_keep_no_phone_number_and_expire(new_caller, redis):
     assert 0 < redis.ttl(keys.CALL_STATE.format(sid=caller.call_sid)) <= keys.CALL_STATE_TTL
 
 
-def test_a_withheld_number_simply_starts_at_the_language_menu(new_caller, redis):
+def test_a_withheld_number_simply_starts_at_the_language_menu(
+    new_caller, choose, language_menu, redis
+):
     caller = new_caller(number="anonymous")
     choose(caller, "fr")
     caller.press("2")
     assert redis.keys("hl:resume:*") == []
-    assert new_caller(number="anonymous").dial().keys == ["voice.language.choose"] * 2
+    assert new_caller(number="anonymous").dial().keys == language_menu
 
 
 @pytest.mark.parametrize(
@@ -137,7 +153,7 @@ def test_a_withheld_number_simply_starts_at_the_language_menu(new_caller, redis)
         {"From": ""},
     ],
 )
-def test_odd_fields_get_a_sensible_answer(caller, form_change):
+def test_odd_fields_get_a_sensible_answer(caller, choose, form_change):
     choose(caller, "en")
     heard = caller.post("/voice/step", caller.form(**form_change))
     assert heard.status == 200
@@ -145,15 +161,15 @@ def test_odd_fields_get_a_sensible_answer(caller, form_change):
     assert "?" not in heard.keys
 
 
-def test_missing_fields_and_unknown_calls_start_a_new_call(caller):
+def test_missing_fields_and_unknown_calls_start_a_new_call(caller, language_menu):
     heard = caller.post("/voice/step", {})
     assert heard.status == 200
-    assert heard.keys == ["voice.language.choose"] * 2
+    assert heard.keys == language_menu
     heard = caller.post("/voice/step", caller.form(CallSid="CA" + "f" * 32, Digits="3"))
-    assert heard.keys == ["voice.language.choose"] * 2
+    assert heard.keys == language_menu
 
 
-def test_status_callback_ends_the_call_state(caller, redis):
+def test_status_callback_ends_the_call_state(caller, choose, redis):
     choose(caller, "fr")
     assert redis.exists(keys.CALL_STATE.format(sid=caller.call_sid))
     heard = caller.hang_up()
@@ -164,7 +180,9 @@ def test_status_callback_ends_the_call_state(caller, redis):
 
 
 @pytest.mark.parametrize("path", ["/voice/incoming", "/voice/step", "/voice/status"])
-def test_unsigned_or_badly_signed_requests_are_refused_and_change_nothing(caller, redis, path):
+def test_unsigned_or_badly_signed_requests_are_refused_and_change_nothing(
+    caller, choose, redis, path
+):
     choose(caller, "fr")
     before = redis.get(keys.CALL_STATE.format(sid=caller.call_sid))
     form = caller.form(Digits="2", CallStatus="completed")
