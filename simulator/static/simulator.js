@@ -411,6 +411,9 @@
         }, 1000);
         listening.timer = setTimeout(() => listening.timeOut(), timeout * 1000);
       };
+      listening.restart = () => {
+        if (!listening.prompting && !listening.done) startWaiting();
+      };
       listening.key = (key) => {
         if (listening.prompting) {
           listening.prompting = false;
@@ -497,6 +500,7 @@
     endCall("You hung up");
   });
   $("#silence").addEventListener("click", staySilent);
+  $("#real-timeout").addEventListener("change", () => call.gather?.restart());
   document.querySelectorAll(".key").forEach((button) => {
     button.addEventListener("click", () => press(button.dataset.key));
   });
