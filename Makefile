@@ -44,3 +44,8 @@ clean:
 
 bench-reminders: $(STAMP)
 	$(BIN)/python -m bench.reminders
+
+# The README's picture of the simulator, taken by its browser test (needs /usr/bin/chromium).
+.PHONY: screenshot
+screenshot: $(STAMP)
+	SIMULATOR_SCREENSHOT=docs/simulator.png $(BIN)/python -m pytest -q tests/test_simulator_browser.py

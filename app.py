@@ -20,6 +20,7 @@ from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
 from reminders.cli import reminders_cli
+from simulator import views as simulator
 from sms import status as sms_status
 from sms import views as sms
 
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.register_blueprint(audio_files.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
+    if settings.development:
+        app.register_blueprint(simulator.bp)  # the browser simulator: never in production
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)

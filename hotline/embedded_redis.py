@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 
 def redis_server_binary() -> str:
@@ -35,6 +37,8 @@ class EmbeddedRedis:
 
     def start(self, timeout: float = 10.0) -> EmbeddedRedis:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if self.persist:
+            self._stop_stale_server()
         args = [
             redis_server_binary(),
             "--port",
@@ -52,7 +56,11 @@ class EmbeddedRedis:
             "--logfile",
             str(self.directory / "redis.log"),
         ]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        # A persisting server (make run) gets its own session: a terminal's Ctrl-C goes to the
+        # processes that use it, and make run stops it after them, not before.
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, start_new_session=self.persist
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -64,6 +72,22 @@ class EmbeddedRedis:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError("redis-server did not answer in time")
+
+    def _stop_stale_server(self) -> None:
+        """A server an earlier run left behind (killed hard) still answering on our socket is
+        shut down (flushing its AOF), so that two servers never write one append-only file."""
+        if not self.socket.exists():
+            return
+        # No retries: the server closing the connection is what shutting down looks like.
+        stale = Redis(
+            unix_socket_path=str(self.socket), socket_timeout=5, retry=Retry(NoBackoff(), 0)
+        )
+        try:
+            stale.shutdown()
+        except (RedisConnectionError, FileNotFoundError):
+            pass  # nobody there: a socket file left by a crash
+        finally:
+            stale.close()
 
     def stop(self) -> None:
         """Stop the server (flushing the AOF when persisting) and wait for it to exit."""

@@ -43,3 +43,9 @@ SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
 
 #: The global rate cap: the next free send slot, shared by every worker (expires when idle).
 SMS_RATE_SLOT = PREFIX + ":sms:rate"
+
+# --- development only (never read in production) -------------------------------------------------
+
+#: The simulator's clock shift in seconds, shared by the web app, the worker and the scheduler
+#: (hotline.clock.SharedClock). No TTL: a shifted clock that silently jumped back would confuse.
+DEV_CLOCK_OFFSET = PREFIX + ":dev:clock-offset"

@@ -15,7 +15,7 @@ from audio.library import AudioLibrary
 from audio.spoken_dates import SpokenDates
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
-from hotline.clock import Clock
+from hotline.clock import Clock, SharedClock
 from hotline.erasure import Erasure
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
@@ -63,7 +63,9 @@ class Hotline:
             socket_connect_timeout=2,
             health_check_interval=30,
         )
-        clock = clock or Clock()
+        if clock is None:
+            # Development: one clock shift for every process, set by the simulator.
+            clock = SharedClock(redis) if settings.development else Clock()
         prefecture = load_prefecture(settings.prefecture)
         content = Content(load_catalogs(), load_languages(), prefecture.placeholders())
 

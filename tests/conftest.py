@@ -20,6 +20,8 @@ from tests.texter import Texter
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
+#: An audio folder that never exists.
+NO_AUDIO = Path(__file__).parent / "no-audio-here"
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +47,9 @@ def make_settings(redis_url: str, **overrides) -> Settings:
         twilio_auth_token=AUTH_TOKEN,
         secret_key=SECRET_KEY,
         prefecture="val-de-marne",
-        audio_dir=Path("audio/build"),
+        # Never the developer's audio/build (make run fills it): calls use <Say> unless a test
+        # builds audio of its own.
+        audio_dir=NO_AUDIO,
     )
     values.update(overrides)
     return Settings(**values)
