@@ -44,7 +44,7 @@ def sms_date(day: date) -> str:
 @dataclass(frozen=True)
 class Outcome:
     caller: str
-    what: str  # sent, waiting, purged, gone
+    what: str  # sent, waiting, purged, gone, erased
 
 
 class ReminderService:
@@ -102,7 +102,13 @@ class ReminderService:
 
     def process(self, caller: str, now: datetime) -> Outcome:
         """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""
-        registration = self.store.get(caller)
+        try:
+            registration = self.store.get(caller)
+        except ValueError:
+            # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
+            # again, so the registration can never be served. Erase it; the others go on.
+            self.store.erase(caller, "unreadable-number", now)
+            return Outcome(caller, "erased")
         if registration is None:
             self.store.erase(caller, "missing")
             return Outcome(caller, "gone")

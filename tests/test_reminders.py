@@ -179,3 +179,20 @@ def test_a_tampered_number_cannot_be_opened(service, redis):
     other = RegistrationStore(redis, "another-secret-" + "x" * 30)
     with pytest.raises(ValueError):
         other.get(caller)
+
+
+def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_on(
+    service, outbox, redis, content
+):
+    register(service)
+    old = ReminderService(
+        RegistrationStore(redis, "an-older-secret-" + "y" * 30),
+        content,
+        "an-older-secret-" + "y" * 30,
+        outbox,
+    )
+    register(old, number="+33699999999")  # before the key was rotated
+    outcomes = service.send_due(paris(2027, 2, 13, 11))
+    assert sorted(o.what for o in outcomes) == ["erased", "sent"]
+    assert [number for _, number, *_ in outbox.sent] == [NUMBER]
+    assert service.store.count() == 1

@@ -35,7 +35,7 @@ def texts_to(sms, number: str) -> list[str]:
 
 
 def run_reminder_job(sms, now: datetime) -> None:
-    """What `rq cron` does every minute: queue the job, and a worker runs it (then the SMS)."""
+    """What the clock does every minute: queue the job, and a worker runs it (then the SMS)."""
     sms.queue.enqueue("workers.reminders.send_due_reminders", now.isoformat())
     sms.work()
 

@@ -1,2 +1,2 @@
 """RQ jobs and what workers need to run them: plain functions with JSON-serialisable arguments,
-run by `rq worker` and `rq cron` (Procfile)."""
+run by `rq worker`, and the clock that queues the reminder run (Procfile)."""

@@ -1,4 +1,5 @@
-"""The reminder jobs. `rq cron` (Procfile `clock`) runs ``send_due_reminders`` every minute.
+"""The reminder jobs. The clock (Procfile `clock`, workers/clock.py) queues ``send_due_reminders``
+every minute.
 
 Each run claims what is due (a lease keeps two runs from taking the same registration), hands
 each reminder to the SMS queue under a deterministic message id, and moves the registration on.

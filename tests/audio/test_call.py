@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from audio.build import Builder
@@ -11,11 +9,10 @@ from audio.engines import engine_chooser
 from audio.formats import CONTENT_TYPES, check_playable
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
-from audio.spoken_dates import load_date_formats
-from audio.voices import Voice, load_voices
-from content.catalog import Content, Language
+from audio.voices import load_voices
 from hotline.services import EXTRA_VOICE_KEYS, Hotline
 from ivr.flow import Prompt
+from ivr.menu import MAX_LANGUAGES_PER_MENU
 from ivr.speech import Play, Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
 from tests.conftest import make_settings
@@ -23,13 +20,15 @@ from tests.conftest import make_settings
 
 @pytest.fixture(scope="session")
 def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
-    """Every voice prompt and date clip of every language, rendered once for the session by
-    espeak-ng."""
+    """Every voice prompt and date clip of every language espeak-ng speaks, rendered once for the
+    session (Dari, Pashto, Tigrinya and Somali have no synthetic voice: they are recorded)."""
     directory = tmp_path_factory.mktemp("espeak-audio")
     hotline = Hotline.build(make_settings(redis_server.url, audio_dir=directory))
     inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
     builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
-    report = builder.build(inventory.texts())  # the prompts and the date clips
+    voices = load_voices()
+    speakable = [lang for lang in hotline.content.catalogs if "espeak" in voices[lang].engine_codes]
+    report = builder.build(inventory.texts(speakable))  # the prompts and the date clips
     assert report.ok, [o.detail for o in report.outcomes if o.detail]
     return directory
 
@@ -39,7 +38,7 @@ def settings(redis, redis_server, espeak_audio):
     return make_settings(redis_server.url, audio_dir=espeak_audio)
 
 
-def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, live_server):
+def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, live_server, hotline):
     heard = [caller.dial()]
     for keys in ["1", "1", "1", "0", "2", "*", "2", "*", "3", "7", None, "8", "2", "1", "*", "9"]:
         heard.append(caller.silence() if keys is None else caller.press(keys))
@@ -53,7 +52,13 @@ def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, li
         keys
     )
     assert {"voice.miss.wrong", "voice.miss.silence", "voice.adp.info"} <= set(keys)
-    assert set(lang for h in heard for lang in h.langs) == {"fr", "en"}
+    heard_in = {lang for h in heard for lang in h.langs}
+    # French, then the second language of the menu (picked with "8", "2"), and each language
+    # announcing itself on the language menu: all of them pre-rendered
+    assert "ka" in hotline.flow.languages and "sq" in hotline.flow.languages  # espeak-ng: built
+    assert len(hotline.flow.languages) > MAX_LANGUAGES_PER_MENU  # so the menu has two pages
+    assert heard_in == set(hotline.flow.languages[:MAX_LANGUAGES_PER_MENU])
+    assert "voice.language.more" in keys
 
     urls = {url for h in heard for url in h.plays}
     assert len(urls) >= 20
@@ -90,41 +95,31 @@ def test_the_outage_message_is_played_too(hotline):
 # --- Which languages a call offers --------------------------------------------------------------
 
 
-def content_with(hotline, *codes: str) -> Content:
-    """The hotline's content plus languages with no Twilio voice, using the French texts."""
-    extra = [Language(code, code.upper(), "ltr", None, None) for code in codes]
-    catalogs = dict(hotline.content.catalogs)
-    for code in codes:
-        catalogs[code] = dataclasses.replace(catalogs["fr"], lang=code)
-    return Content(catalogs, hotline.content.languages + extra, hotline.content.placeholders)
-
-
 def test_a_language_without_a_voice_is_offered_once_all_its_audio_is_built(hotline, tmp_path):
-    content = content_with(hotline, "ps", "ka")
-    voices = {
-        **load_voices(),
-        "ps": Voice("ps", None),  # to be recorded by people
-        "ka": Voice("ka", "espeak", {"espeak": "ka"}),
-    }
-    formats, years = load_date_formats()
-    formats = {**formats, **{c: dataclasses.replace(formats["fr"], lang=c) for c in ("ps", "ka")}}
+    content = hotline.content
     library = AudioLibrary(tmp_path / "audio")
-    inventory = Inventory.of(
-        Speaker(content), content, EXTRA_VOICE_KEYS, voices=voices, dates=(formats, years)
+    inventory = Inventory.of(Speaker(content), content, EXTRA_VOICE_KEYS)
+
+    def in_menu_order(codes: set[str]) -> list[str]:
+        return [lang.code for lang in content.languages if lang.code in codes]
+
+    said = {lang.code for lang in content.languages if lang.say_voice}
+    assert "ka" not in said and "ps" not in said
+    assert inventory.voice_languages(library) == in_menu_order(said)  # what Twilio can say
+
+    # Georgian has espeak-ng only: once every prompt is built, it is offered. Pashto (and
+    # Dari before it) have nothing, so Georgian moves up a key: its "press N" was rendered too.
+    Builder(tmp_path / "audio", stub_chooser(StubEngine(langs={"ka"}))).build(
+        inventory.texts(["ka"])
     )
-    assert inventory.voice_languages(library) == ["fr", "en"]
-
-    engine = StubEngine(langs={"ka"})
-    builder = Builder(tmp_path / "audio", stub_chooser(engine))
-    builder.build(inventory.texts(["ka"]))
     library.refresh(force=True)
-    # Pashto has nothing, so Georgian moves up to key 3: its "press 3" was rendered too.
-    assert inventory.voice_languages(library) == ["fr", "en", "ka"]
+    assert inventory.voice_languages(library) == in_menu_order(said | {"ka"})
 
+    # Pashto is recorded by people: offered only when the last prompt has its recording.
     ps_texts = inventory.texts(["ps"])
     Builder(tmp_path / "audio", stub_chooser(StubEngine())).build(ps_texts[:-15])
     library.refresh(force=True)
-    assert inventory.voice_languages(library) == ["fr", "en", "ka"]  # still some missing
+    assert inventory.voice_languages(library) == in_menu_order(said | {"ka"})
     Builder(tmp_path / "audio", stub_chooser(StubEngine())).build(ps_texts)
     library.refresh(force=True)
-    assert inventory.voice_languages(library) == ["fr", "en", "ps", "ka"]
+    assert inventory.voice_languages(library) == in_menu_order(said | {"ka", "ps"})
