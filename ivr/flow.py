@@ -7,6 +7,7 @@ once for every node, so a node in ``ivr.menu`` only lists its own options.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -101,6 +102,7 @@ class Flow:
         #: message): French and English, the languages of the essentials.
         self.before_choice = tuple(lang for lang in FALLBACK_LANGUAGES if lang in self.languages)
         self.before_choice = self.before_choice or self.languages[:1]
+        self.standard = nodes is NODES  # the hotline's own menus (not a test's)
         pages = {menu.name: menu for menu in language_menus(self.languages)}
         self.nodes: dict[str, Node] = {**nodes, **pages}
 
@@ -327,7 +329,21 @@ SAMPLE_DATES = (
 
 def reachable_prompts(flow: Flow) -> set[Prompt]:
     """Every prompt a call can hear, found by pressing every key (and none) in every reachable
-    state: what the content check and the audio build must cover."""
+    state: what the content check and the audio build must cover.
+
+    The walk takes a fraction of a second with many languages, and depends only on the menus and
+    the languages: it is done once per set of languages for the hotline's own menus."""
+    if flow.standard:
+        return set(_standard_reachable_prompts(flow.languages))
+    return _walk(flow)
+
+
+@functools.lru_cache(maxsize=16)
+def _standard_reachable_prompts(languages: tuple[str, ...]) -> frozenset[Prompt]:
+    return frozenset(_walk(Flow(languages)))
+
+
+def _walk(flow: Flow) -> set[Prompt]:
     resume_points = [
         CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU))
         for lang in flow.languages
