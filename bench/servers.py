@@ -1,0 +1,161 @@
+"""The servers under test: gunicorn started from the Procfile's own web line, on loopback.
+
+Reading the command from the Procfile (rather than writing our own) is what makes the figures
+those of the deployed server: if someone changes workers, worker class or logging there, the
+benchmark follows. The bare app gets the very same command with only the app swapped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCFILE = ROOT / "Procfile"
+HOTLINE_APP = "app:app"
+LOOPBACK = "127.0.0.1"
+_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def expand(command: str, env: Mapping[str, str]) -> str:
+    """``$NAME``, ``${NAME}`` and ``${NAME:-default}`` as the shell honcho runs them would."""
+
+    def value(match: re.Match) -> str:
+        name = match.group(1) or match.group(3)
+        return env.get(name) or match.group(2) or ""
+
+    return _VARIABLE.sub(value, command)
+
+
+def web_command(
+    port: int, app: str, env: Mapping[str, str], procfile: Path = PROCFILE
+) -> list[str]:
+    """The Procfile's web command for ``app``, bound to loopback on ``port``."""
+    lines = [line for line in procfile.read_text().splitlines() if line.startswith("web:")]
+    if len(lines) != 1:
+        raise RuntimeError(f"{procfile} must have exactly one web: line")
+    argv = shlex.split(expand(lines[0].removeprefix("web:"), {**env, "PORT": str(port)}))
+    if not argv or argv[0] != "gunicorn" or HOTLINE_APP not in argv:
+        raise RuntimeError(f"the benchmark expects `gunicorn ... {HOTLINE_APP}` in {procfile}")
+    argv[argv.index(HOTLINE_APP)] = app
+    return [str(Path(sys.executable).with_name("gunicorn")), *_on_loopback(argv[1:], port)]
+
+
+def _on_loopback(args: list[str], port: int) -> list[str]:
+    """The arguments with the bind address replaced by loopback: nothing listens outside."""
+    address = f"{LOOPBACK}:{port}"
+    bound, replaced = [], False
+    for i, arg in enumerate(args):
+        if i > 0 and args[i - 1] in ("-b", "--bind"):
+            arg, replaced = address, True
+        elif arg.startswith("--bind="):
+            arg, replaced = f"--bind={address}", True
+        bound.append(arg)
+    return bound if replaced else ["--bind", address, *bound]
+
+
+class Gunicorn:
+    """One gunicorn master and its workers, its output in a log file."""
+
+    def __init__(self, name: str, port: int, argv: list[str], env: Mapping[str, str], log: Path):
+        self.name = name
+        self.port = port
+        self.argv = argv
+        self.env = dict(env)
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return (LOOPBACK, self.port)
+
+    @property
+    def command(self) -> str:
+        """The command as a person would type it (gunicorn from the venv's PATH)."""
+        return shlex.join(["gunicorn", *self.argv[1:]])
+
+    def start(self) -> Gunicorn:
+        with self.log.open("wb") as log:
+            # A session of its own: a Ctrl-C reaches us only, and we stop the server in order.
+            self.process = subprocess.Popen(
+                self.argv, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        return self
+
+    def wait_ready(self, path: str, timeout: float = 30.0) -> None:
+        """Wait until GET ``path`` answers 200; fail with the end of the log otherwise."""
+        url = f"http://{LOOPBACK}:{self.port}{path}"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(url, timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.1)
+        tail = self.log.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{self.name} did not become ready on {url}:\n{tail}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (user + system)."""
+        if self.process is None:
+            return 0.0
+        return cpu_seconds(self.process.pid, children=True)
+
+    def stop(self) -> None:
+        """Graceful stop (SIGTERM lets workers finish), then kill if it takes too long."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy (not idle, waiting or stolen)."""
+    times = psutil.cpu_times()
+    idle = times.idle + getattr(times, "iowait", 0.0) + getattr(times, "steal", 0.0)
+    return sum(times) - idle - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0.0)
+
+
+def cpu_seconds(pid: int, *, children: bool = False) -> float:
+    """User + system CPU seconds of a process (and of its live children when asked)."""
+    try:
+        process = psutil.Process(pid)
+        processes = [process, *(process.children(recursive=True) if children else [])]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for each in processes:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:  # a worker restarted between listing and reading
+            continue
+        total += times.user + times.system
+    return total

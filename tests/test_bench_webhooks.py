@@ -1,0 +1,94 @@
+"""The benchmark measures real calls: signed as Twilio signs, pressing keys the menus expect,
+served with 200s by the hotline, and sent to the server the Procfile describes. No timings."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from urllib.parse import parse_qsl
+
+from twilio.request_validator import RequestValidator
+
+from bench import walk
+from bench.load import closed_loop
+from bench.servers import expand, web_command
+from hotline import keys
+from tests.conftest import AUTH_TOKEN
+
+BASE = "http://127.0.0.1:5000"
+
+
+def split_request(payload: bytes) -> tuple[str, dict[str, str], dict[str, str]]:
+    """A prepared request read back: its path, headers and form fields."""
+    head, body = payload.split(b"\r\n\r\n", 1)
+    request_line, *header_lines = head.decode().split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    assert int(headers["Content-Length"]) == len(body)
+    return request_line.split()[1], headers, dict(parse_qsl(body.decode(), keep_blank_values=True))
+
+
+def test_prepared_requests_carry_valid_twilio_signatures():
+    caller = walk.callers(1, seed=1)[0]
+    validator = RequestValidator(AUTH_TOKEN)
+    call = walk.prepare(walk.walk(caller, BASE, AUTH_TOKEN), "127.0.0.1:5000")
+    for payload, _ in call:
+        path, headers, form = split_request(payload)
+        assert validator.validate(BASE + path, form, headers["X-Twilio-Signature"])
+        assert form["CallSid"] == caller.call_sid and form["From"] == caller.number
+    paths = [split_request(payload)[0] for payload, _ in call]
+    assert paths[0] == "/voice/incoming" and paths[-1] == "/voice/status"
+    assert set(paths[1:-1]) == {"/voice/step"}
+
+
+def test_every_call_has_its_own_sid_and_number():
+    callers = walk.callers(500, seed=2)
+    assert len({c.call_sid for c in callers}) == len({c.number for c in callers}) == 500
+    assert all(re.fullmatch(r"CA[0-9a-f]{32}", c.call_sid) for c in callers)
+    assert all(re.fullmatch(r"\+336\d{8}", c.number) for c in callers)
+    assert {c.language_key for c in callers} == {"1", "2"}
+
+
+def test_the_walk_presses_only_keys_the_menus_expect(hotline):
+    turn = hotline.flow.start()
+    nodes, missed = [], []
+    for key in ("2", *walk.AFTER_LANGUAGE):
+        turn = hotline.flow.step(turn.state, key)
+        assert turn.listen
+        nodes.append(turn.state.node)
+        missed.append(turn.state.misses > 0)
+    silence = 1 + walk.AFTER_LANGUAGE.index(None)
+    assert missed == [i == silence for i in range(len(missed))]
+    assert {"main", "steps", "adp", "blocked"} <= set(nodes)
+
+
+def test_one_call_walk_is_served_by_the_hotline(live_server, redis):
+    port = live_server.server.server_port
+    caller = walk.callers(1, seed=3)[0]
+    call = walk.prepare(walk.walk(caller, live_server.url, AUTH_TOKEN), f"127.0.0.1:{port}")
+
+    run = asyncio.run(closed_loop(("127.0.0.1", port), iter([call]), 1, duration=60))
+
+    assert run.errors == {}
+    assert len(run.latencies) == len(call)
+    assert not redis.exists(keys.CALL_STATE.format(sid=caller.call_sid))  # hung up
+    assert len(list(redis.scan_iter(keys.RESUME_POINT.format(caller="*")))) == 1
+
+
+def test_a_refused_request_counts_as_an_error(live_server, redis):
+    port = live_server.server.server_port
+    caller = walk.callers(1, seed=4)[0]
+    forged = walk.walk(caller, live_server.url, "not-the-token")[:1]
+    call = walk.prepare(forged, f"127.0.0.1:{port}")
+
+    run = asyncio.run(closed_loop(("127.0.0.1", port), iter([call]), 1, duration=60))
+
+    assert run.errors == {"HTTP 403": 1}
+
+
+def test_servers_start_from_the_procfile_web_line_on_loopback():
+    argv = web_command(8123, "bench.bare_app:app", {"WEB_CONCURRENCY": "3"})
+    assert argv[0].endswith("gunicorn")
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[-1] == "bench.bare_app:app" and "app:app" not in argv
+    assert expand("${A:-1} ${B:-2} $C", {"A": "x", "C": "z"}) == "x 2 z"
