@@ -7,6 +7,7 @@ request without Digits instead of a hang-up.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -29,6 +30,18 @@ def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance]) -> N
 
 def listen(utterances: Iterable[Utterance], action: str, *, num_digits: int = 1) -> str:
     """Say the utterances while listening for keys, then post them (or silence) to action."""
+    return _listen(tuple(utterances), action, num_digits)
+
+
+def hang_up(utterances: Iterable[Utterance]) -> str:
+    """Say the utterances, then end the call."""
+    return _hang_up(tuple(utterances))
+
+
+# The menus produce a few dozen distinct documents per language: each is built once. (Building
+# one with twilio.twiml costs about as much as the rest of a webhook.)
+@functools.lru_cache(maxsize=2048)
+def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int) -> str:
     response = VoiceResponse()
     gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT)
     _voice(gather, utterances)
@@ -37,8 +50,8 @@ def listen(utterances: Iterable[Utterance], action: str, *, num_digits: int = 1)
     return str(response)
 
 
-def hang_up(utterances: Iterable[Utterance]) -> str:
-    """Say the utterances, then end the call."""
+@functools.lru_cache(maxsize=256)
+def _hang_up(utterances: tuple[Utterance, ...]) -> str:
     response = VoiceResponse()
     _voice(response, utterances)
     response.hangup()
