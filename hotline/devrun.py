@@ -81,6 +81,8 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("HOTLINE_MODE", "development")
     env.setdefault("PORT", "5000")
+    # Only this machine reaches a development server: its simulator and dev token are public.
+    env.setdefault("HOST", "127.0.0.1")
     bin_dir = Path(sys.executable).parent
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     development = env["HOTLINE_MODE"] == "development"
