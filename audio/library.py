@@ -120,6 +120,7 @@ class AudioLibrary:
         self._stamp: tuple[int, int] | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        self.generation = 0  # counts reloads of the manifest: what depends on it can cache
         self.refresh(force=True)
 
     def path(self, file: str) -> Path:
@@ -140,6 +141,7 @@ class AudioLibrary:
                 return
             self._stamp = stamp
             self._index = self._build_index(Manifest.load(self.directory))
+            self.generation += 1
 
     def _build_index(self, manifest: Manifest) -> dict[tuple[str, str], Entry]:
         index: dict[tuple[str, str], Entry] = {}
@@ -150,6 +152,11 @@ class AudioLibrary:
             if known is None or (entry.recorded and not known.recorded):
                 index[(entry.lang, entry.text)] = entry  # a person's recording wins over TTS
         return index
+
+    def current_generation(self) -> int:
+        """The manifest's generation, after checking (at most once a second) for a new build."""
+        self.refresh()
+        return self.generation
 
     def entry(self, lang: str, text: str) -> Entry | None:
         """The audio saying exactly this text in this language, if built."""

@@ -43,6 +43,9 @@ class AudioLookup(Protocol):
     def url(self, lang: str, text: str) -> str | None:
         """The URL of a file saying exactly this text in this language, if one is built."""
 
+    def current_generation(self) -> int:
+        """Changes whenever the files behind ``url`` may have changed."""
+
 
 class Speaker:
     def __init__(self, content: Content, audio: AudioLookup | None = None):
@@ -50,6 +53,13 @@ class Speaker:
         self.audio = audio
 
     def utter(self, prompt: Prompt) -> Utterance:
+        generation = self.audio.current_generation() if self.audio else 0
+        return self._utter(prompt, generation)
+
+    # A call hears the same few hundred prompts again and again: each is worked out once per
+    # build of the audio (a new build changes the generation, and so the cache key).
+    @functools.lru_cache(maxsize=8192)  # noqa: B019 - one Speaker per app
+    def _utter(self, prompt: Prompt, generation: int) -> Utterance:
         text = self.text(prompt)
         url = self.audio.url(prompt.lang, text) if self.audio else None
         if url:

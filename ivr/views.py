@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from redis.exceptions import RedisError
 
 from hotline.twilio_request import twilio_signed
@@ -20,23 +20,24 @@ from ivr.speech import Utterance
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
+#: Where every <Gather> posts the keys (and its <Redirect> the silence): the `step` view below.
+STEP_PATH = "/voice/step"
 
 
 def _hotline():
     return current_app.extensions["hotline"]
 
 
-def _call() -> CallRequest:
-    return CallRequest.from_form(request.form, _hotline().settings.secret_key)
+def _call(hotline) -> CallRequest:
+    return CallRequest.from_form(request.form, hotline.settings.secret_key)
 
 
 def _xml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
-def voice(prompt: Prompt) -> list[Utterance]:
+def voice(hotline, prompt: Prompt) -> list[Utterance]:
     """A prompt as heard; a date the caller typed follows it, composed from date clips."""
-    hotline = _hotline()
     heard = [hotline.speaker.utter(prompt)]
     typed = dict(prompt.params).get("date")
     if typed:
@@ -44,10 +45,11 @@ def voice(prompt: Prompt) -> list[Utterance]:
     return heard
 
 
-def render(turn: Turn) -> Response:
-    utterances = [u for prompt in turn.prompts for u in voice(prompt)]
+def render(hotline, turn: Turn) -> Response:
+    utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
     if turn.listen:
-        return _xml(twiml.listen(utterances, url_for("voice.step"), num_digits=turn.digits))
+        action = request.script_root + STEP_PATH
+        return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
     return _xml(twiml.hang_up(utterances))
 
 
@@ -55,21 +57,24 @@ def render(turn: Turn) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """A call comes in."""
-    return render(_hotline().calls.incoming(_call()))
+    hotline = _hotline()
+    return render(hotline, hotline.calls.incoming(_call(hotline)))
 
 
 @bp.post("/step")
 @twilio_signed
 def step() -> Response:
     """The caller pressed a key, or stayed silent."""
-    return render(_hotline().calls.answer(_call()))
+    hotline = _hotline()
+    return render(hotline, hotline.calls.answer(_call(hotline)))
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Twilio reports the call's status; an ended call's state is deleted."""
-    _hotline().calls.status(_call())
+    hotline = _hotline()
+    hotline.calls.status(_call(hotline))
     return _xml(twiml.empty())
 
 
