@@ -5,14 +5,13 @@ valid MP3, so the figures measure the build itself: a full build of every text i
 sequential and with the build's bounded concurrency; then a rebuild after one text changed in
 every language, which must call the engine exactly once per language.
 
-Only fr and en have catalogs today: two more languages reuse the French (source) texts under the
-codes ar and tr, and tr borrows the French date words. The output says so.
+The four languages are French, English, Arabic and Turkish, with their own catalogs and date
+words: four scripts' worth of real texts.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import tempfile
 import threading
@@ -25,14 +24,14 @@ from audio.engines import GttsEngine
 from audio.inventory import Inventory
 from audio.spoken_dates import load_date_formats
 from audio.voices import load_voices
-from content.catalog import Catalog, Content, Language, load_catalogs, load_languages
+from content.catalog import Catalog, Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline.services import EXTRA_VOICE_KEYS
 from ivr.speech import Speaker
 
 #: One silent MPEG-2 Layer III frame, 24 kHz mono, as gTTS produces.
 MP3_FRAME = bytes([0xFF, 0xF3, 0x44, 0xC4]) + bytes(92)
-BORROWED = {"ar": "fr", "tr": "fr"}  # bench language -> catalog whose texts it reuses
+LANGS = ("fr", "en", "ar", "tr")
 RESULTS = Path(__file__).resolve().parent / "results" / "audio.json"
 
 
@@ -62,13 +61,9 @@ class SlowEngine:
 
 
 def four_languages(changed: str | None = None) -> Inventory:
-    """fr, en and two borrowed languages; ``changed`` replaces voice.main.title everywhere."""
+    """The hotline's texts; ``changed`` replaces voice.main.title in every language."""
     catalogs = load_catalogs()
     languages = load_languages()
-    for code, source in BORROWED.items():
-        catalogs[code] = dataclasses.replace(catalogs[source], lang=code)
-        if not any(lang.code == code for lang in languages):
-            languages.append(Language(code, code, "ltr", None, None))
     if changed:
         catalogs = {
             code: Catalog(c.lang, c.status, {**c.texts, "voice.main.title": changed}, c.notes)
@@ -77,8 +72,6 @@ def four_languages(changed: str | None = None) -> Inventory:
     placeholders = load_prefecture("val-de-marne").placeholders()
     content = Content(catalogs, languages, placeholders)
     formats, years = load_date_formats()
-    for code, source in BORROWED.items():
-        formats.setdefault(code, dataclasses.replace(formats[source], lang=code))
     return Inventory.of(
         Speaker(content), content, EXTRA_VOICE_KEYS, voices=load_voices(), dates=(formats, years)
     )
@@ -99,13 +92,12 @@ def main() -> None:
     args = parser.parse_args()
 
     inventory = four_languages()
-    langs = ["fr", "en", *BORROWED]
+    langs = list(LANGS)
     texts = inventory.texts(langs)
     distinct = len({(t.lang, t.text) for t in texts})
     print(
         f"{len(texts)} texts ({distinct} distinct) in {', '.join(langs)}: voice prompts and "
-        "date/number clips.\nar and tr reuse the French source texts (only fr and en have "
-        "catalogs yet); tr borrows the French date words."
+        "date/number clips."
     )
     print(f"engine stub: {args.latency * 1000:.0f} ms per call, returns MP3\n")
     figures: dict = {"texts": len(texts), "distinct": distinct, "latency": args.latency}
