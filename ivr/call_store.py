@@ -8,6 +8,7 @@ number.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from redis import Redis
 
@@ -34,9 +35,22 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
+# The call's state and the caller's resume point, both written in one round trip.
+_SAVE_BOTH = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+"""
+
+
+def same_place(a: CallState | None, b: CallState) -> bool:
+    """Whether two states are at the same place in the call (the count of misses aside)."""
+    return a is not None and replace(a, misses=0) == replace(b, misses=0)
+
+
 class CallStore:
     def __init__(self, redis: Redis):
         self.redis = redis
+        self._save_both = redis.register_script(_SAVE_BOTH)
 
     def load(self, call_sid: str) -> CallState | None:
         return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
@@ -46,14 +60,27 @@ class CallStore:
             return None
         return decode(self.redis.get(keys.RESUME_POINT.format(caller=caller)))
 
-    def save(self, call_sid: str, state: CallState, *, caller: str | None, resumable: bool) -> None:
-        """Store the call's state, and the caller's resume point when the node is worth resuming."""
+    def save(
+        self,
+        call_sid: str,
+        state: CallState,
+        *,
+        caller: str | None,
+        resumable: bool,
+        previous: CallState | None = None,
+    ) -> None:
+        """Store the call's state, and the caller's resume point when the node is worth resuming
+        and the caller moved (a repeat or a silence leaves the resume point as it is)."""
         value = encode(state)
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(keys.CALL_STATE.format(sid=call_sid), value, ex=keys.CALL_STATE_TTL)
-            if caller is not None and resumable:
-                pipe.set(keys.RESUME_POINT.format(caller=caller), value, ex=keys.RESUME_POINT_TTL)
-            pipe.execute()
+        call_key = keys.CALL_STATE.format(sid=call_sid)
+        if caller is not None and resumable and not same_place(previous, state):
+            resume_key = keys.RESUME_POINT.format(caller=caller)
+            self._save_both(
+                keys=[call_key, resume_key],
+                args=[value, keys.CALL_STATE_TTL, keys.RESUME_POINT_TTL],
+            )
+        else:
+            self.redis.set(call_key, value, ex=keys.CALL_STATE_TTL)
 
     def end(self, call_sid: str) -> None:
         """The call is over: its state goes (the resume point stays until it expires)."""

@@ -92,18 +92,20 @@ class CallService:
         )
         for effect in turn.effects:
             EFFECTS[effect.name](self, call, effect)
-        self._save(call, turn.state)
+        self._save(call, turn.state, previous=state)
         return turn
 
     def status(self, call: CallRequest) -> None:
         if call.call_sid and call.status in ENDED:
             self.store.end(call.call_sid)
 
-    def _save(self, call: CallRequest, state: CallState) -> None:
+    def _save(self, call: CallRequest, state: CallState, previous: CallState | None = None) -> None:
         if call.call_sid is None:
             return
         resumable = state.node in RESUMABLE
-        self.store.save(call.call_sid, state, caller=call.caller, resumable=resumable)
+        self.store.save(
+            call.call_sid, state, caller=call.caller, resumable=resumable, previous=previous
+        )
 
     # --- effects --------------------------------------------------------------------------------
 

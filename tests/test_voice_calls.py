@@ -131,6 +131,21 @@ def test_resume_points_keep_no_phone_number_and_expire(new_caller, choose, redis
     assert 0 < redis.ttl(keys.CALL_STATE.format(sid=caller.call_sid)) <= keys.CALL_STATE_TTL
 
 
+def test_the_resume_point_is_written_when_the_caller_moves_not_on_a_repeat(
+    new_caller, choose, redis
+):
+    caller = new_caller()
+    choose(caller, "fr")
+    caller.press("1")  # the steps: a place worth resuming
+    [resume_key] = redis.keys("hl:resume:*")
+    redis.delete(resume_key)
+    caller.press("0")  # heard again: same place
+    caller.silence()  # nothing pressed: same place
+    assert not redis.exists(resume_key)
+    caller.press("1")  # the next step: a new place
+    assert redis.get(resume_key) == redis.get(keys.CALL_STATE.format(sid=caller.call_sid))
+
+
 def test_a_withheld_number_simply_starts_at_the_language_menu(
     new_caller, choose, language_menu, redis
 ):
