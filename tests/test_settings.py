@@ -87,3 +87,22 @@ def test_the_app_refuses_to_start_with_a_clear_message(monkeypatch, capsys):
         module.app  # noqa: B018 - the gunicorn entry point
     assert "fix its configuration" in str(exit_.value)
     assert "HOTLINE_SECRET_KEY is required" in str(exit_.value)
+
+
+def test_reminder_days_and_retention_are_settable():
+    settings = Settings.from_env(
+        {**PRODUCTION, "REMINDER_DAYS": "-20, -5, 2", "REMINDER_RETENTION_DAYS": "10"}
+    )
+    assert settings.reminder_policy.offsets == (-20, -5, 2)
+    assert settings.reminder_policy.retention_days == 10
+    assert Settings.from_env(PRODUCTION).reminder_policy.offsets == (-30, -14, -7, 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"REMINDER_DAYS": "-7,-14"}, {"REMINDER_DAYS": "soon"}, {"REMINDER_RETENTION_DAYS": "x"}],
+)
+def test_reminder_settings_that_make_no_sense_are_named(change):
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({**PRODUCTION, **change})
+    assert "REMINDER_DAYS must be days relative to the ADP's expiry" in str(error.value)
