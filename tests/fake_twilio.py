@@ -324,14 +324,16 @@ class _Handler(BaseHTTPRequestHandler):
         status, body, received = fake.handle(
             self.path, self.headers.get("Authorization"), form, self.arrived
         )
-        fake._record(received)
         if status is None:  # hold: Twilio got it (or not), and no answer comes back
             reply: Reply = body
             if reply.accept and reply.callback and received.sid:
+                # Before the request is counted, so a test waiting for it finds the callback done.
                 fake.send_status(received.sid, "sent")
+            fake._record(received)
             fake._release.wait()
             self.close_connection = True
             return
+        fake._record(received)
         payload = json.dumps(body).encode()
         try:
             self.send_response(status)
