@@ -115,9 +115,7 @@ def enqueue_due_reminders(hotline: Hotline, count: int) -> None:
             now=registered,
         )
     run_at = datetime.combine(expiry - timedelta(days=29), time_of_day(10, 30), tzinfo=PARIS)
-    sent = 0
-    while outcomes := hotline.reminders.send_due(run_at):
-        sent += sum(o.what == "sent" for o in outcomes)
+    sent = hotline.reminders.send_all_due(run_at).get("sent", 0)
     assert sent == count, f"{sent} reminders queued, {count} expected"
 
 

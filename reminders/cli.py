@@ -47,10 +47,7 @@ def send_due(now_text: str | None) -> None:
     """Send every reminder due at that instant (catch-up after an outage, and tests)."""
     hotline = _hotline()
     now = _instant(now_text) if now_text else hotline.clock.now()
-    total: dict[str, int] = {}
-    while outcomes := hotline.reminders.send_due(now):
-        for outcome in outcomes:
-            total[outcome.what] = total.get(outcome.what, 0) + 1
+    total = hotline.reminders.send_all_due(now)
     summary = ", ".join(f"{count} {what}" for what, count in sorted(total.items())) or "nothing due"
     click.echo(f"{now.isoformat()}: {summary}")
 

@@ -142,6 +142,15 @@ class ReminderService:
         claimed = self.store.claim_due(now, limit, LEASE_SECONDS)
         return [self.process(caller, now) for caller in claimed]
 
+    def send_all_due(self, now: datetime) -> dict[str, int]:
+        """Process everything due at ``now``, a batch at a time; how many were sent, left
+        waiting, purged..."""
+        total: dict[str, int] = {}
+        while outcomes := self.send_due(now):
+            for outcome in outcomes:
+                total[outcome.what] = total.get(outcome.what, 0) + 1
+        return total
+
     @staticmethod
     def _due(action: schedule.Action, now: datetime) -> datetime:
         return action.until if isinstance(action, Wait) else now

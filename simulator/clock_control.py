@@ -38,11 +38,7 @@ def shift_for(
 
 def send_due(hotline, now: datetime) -> dict[str, int]:
     """Process every registration due at ``now``, as the reminder job does; count the outcomes."""
-    total: dict[str, int] = {}
-    while outcomes := hotline.reminders.send_due(now):
-        for outcome in outcomes:
-            total[outcome.what] = total.get(outcome.what, 0) + 1
-    return total
+    return hotline.reminders.send_all_due(now)
 
 
 def state(clock: SharedClock) -> dict:

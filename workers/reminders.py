@@ -18,8 +18,4 @@ def send_due_reminders(now: str | None = None) -> dict[str, int]:
     """Process every registration due at ``now`` (ISO 8601; default: the clock's now)."""
     hotline = worker_parts()
     moment = datetime.fromisoformat(now) if now else hotline.clock.now()
-    total: dict[str, int] = {}
-    while outcomes := hotline.reminders.send_due(moment):
-        for outcome in outcomes:
-            total[outcome.what] = total.get(outcome.what, 0) + 1
-    return total
+    return hotline.reminders.send_all_due(moment)
