@@ -19,7 +19,7 @@ RUNTIME_SAMPLES = {
     "step": "6",
     "total": "6",
     "date": "15/03/2027",
-    "codes": "fr, en, prs, ps, ar, bn, tr, ru, uk, ka, sq, ta, ti, so",
+    "codes": "",  # the list of language codes: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
 #: Catalog keys that are not messages (keyword lists).
@@ -37,6 +37,7 @@ def check_catalogs(
         return [f"no source catalog ({SOURCE_LANGUAGE}.toml)"]
     source = catalogs[SOURCE_LANGUAGE].texts
     known = RUNTIME_PLACEHOLDERS | set(profile_values)
+    samples = {**RUNTIME_SAMPLES, "codes": ", ".join(catalogs)}
     problems = [
         f"{SOURCE_LANGUAGE}: key {k} is used by the code but missing"
         for k in sorted(set(used_keys) - set(source))
@@ -67,7 +68,7 @@ def check_catalogs(
             for name in sorted(names - known):
                 problems.append(f"{lang}: {key} uses {{{name}}}, which the profile does not fill")
             if key.startswith("sms.") and not key.startswith(NOT_MESSAGES) and names <= known:
-                filled = text.format_map({**RUNTIME_SAMPLES, **profile_values})
+                filled = text.format_map({**samples, **profile_values})
                 if (count := segments(filled)) > MAX_SEGMENTS:
                     problems.append(
                         f"{lang}: {key} takes {count} SMS segments, more than {MAX_SEGMENTS}"

@@ -23,20 +23,14 @@ from hotline.settings import Settings
 from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
-from ivr.speech import KEY_NAMES, Speaker
+from ivr.speech import FRAGMENT_KEYS, Speaker
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.delivery import Outbound
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = (
-    "voice.outage.info",
-    *KEY_NAMES.values(),
-    "voice.spell.at",
-    "voice.spell.dot",
-    "voice.spell.dash",
-)
+EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
 
 
 @dataclass

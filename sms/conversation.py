@@ -21,8 +21,8 @@ from sms.keywords import (
     COMMANDS,
     BadDate,
     Command,
+    catalog_keywords,
     keyword_table,
-    normalise,
     parse,
     parse_date,
 )
@@ -166,8 +166,6 @@ def _keyword_tables(content: Content) -> tuple[dict[str, str], dict[str, set[str
     table = keyword_table(c.texts for c in content.catalogs.values())
     langs: dict[str, set[str]] = {}
     for code, catalog in content.catalogs.items():
-        for command in COMMANDS:
-            for word in catalog.texts.get(f"sms.keyword.{command}", "").split(","):
-                if normalise(word):
-                    langs.setdefault(normalise(word), set()).add(code)
+        for word, _ in catalog_keywords(catalog.texts):
+            langs.setdefault(word, set()).add(code)
     return table, langs

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,14 +56,20 @@ def normalise(text: str) -> str:
     return " ".join("".join(kept).casefold().translate(_LETTER_FORMS).split())
 
 
+def catalog_keywords(texts: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    """(normalised word, command) for each word of one catalog's ``sms.keyword.<command>``."""
+    for command in COMMANDS:
+        for word in texts.get(f"sms.keyword.{command}", "").split(","):
+            if normalised := normalise(word):
+                yield normalised, command
+
+
 def keyword_table(catalog_words: Iterable[Mapping[str, str]]) -> dict[str, str]:
     """Normalised word → command, from each catalog's ``sms.keyword.<command>`` texts."""
     table = dict(ALWAYS)
-    for words in catalog_words:
-        for command in COMMANDS:
-            for word in words.get(f"sms.keyword.{command}", "").split(","):
-                if normalise(word):
-                    table.setdefault(normalise(word), command)
+    for texts in catalog_words:
+        for word, command in catalog_keywords(texts):
+            table.setdefault(word, command)
     return table
 
 

@@ -9,6 +9,7 @@ from redis.exceptions import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.twilio_request import twilio_signed
+from ivr.flow import FALLBACK_LANGUAGES
 from sms.conversation import Inbound
 
 log = logging.getLogger(__name__)
@@ -40,4 +41,4 @@ def redis_down(error: RedisError) -> Response:
     """Without Redis nothing can be registered, but the person still gets the help text."""
     log.error("Redis unavailable for an SMS: %s", error)
     content = current_app.extensions["hotline"].content
-    return messages([content.text("sms.help", lang) for lang in ("fr", "en")])
+    return messages([content.text("sms.help", lang) for lang in FALLBACK_LANGUAGES])
