@@ -10,7 +10,7 @@ serializer, burst mode) configured from the environment like the Procfile's: ``S
 (each job runs in the worker process) or, with ``--fork``, ``rq.Worker`` (a work horse forked per
 job, as plain ``rq worker`` does; that costs CPU per job, see docs/sms.md).
 
-The messages are enqueued first through ``enqueue_sms``; the workers then drain the queue.
+The messages are enqueued first through ``Outbound.enqueue``; the workers then drain the queue.
 The fake server timestamps each request as it arrives; from those:
 
 - the achieved rate: (requests - 1) / (last arrival - first arrival);
@@ -41,7 +41,7 @@ from hotline.clock import PARIS
 from hotline.embedded_redis import EmbeddedRedis
 from hotline.services import Hotline
 from hotline.settings import Settings
-from sms.delivery import QUEUE_NAME, enqueue_sms
+from sms.delivery import QUEUE_NAME
 from sms.store import MessageStore
 from tests.fake_twilio import FakeTwilio
 
@@ -136,7 +136,7 @@ def _run(
     else:
         for i in range(messages):
             number = f"+336{i % 100_000_000:08d}"
-            enqueue_sms(hotline, number, f"Rappel de test n° {i:05d}", purpose="bench")
+            hotline.outbound.enqueue(number, f"Rappel de test n° {i:05d}", purpose="bench")
     enqueue_seconds = time.monotonic() - started
     print(f"enqueued {messages} {source} in {enqueue_seconds:.1f} s", flush=True)
 

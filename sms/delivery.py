@@ -1,10 +1,10 @@
 """Outbound SMS: store a message, queue its sending on RQ, send it once, track what became of it.
 
-``enqueue_sms(parts, number, body)`` is what the rest of the hotline calls (web views and jobs
-alike). It stores the message (``sms.store``) and enqueues the RQ job ``sms.delivery.deliver``
-with the message id as its only argument and as its job id, on the "hotline" queue (JSON
-serializer). The job waits for a slot under the global rate cap, sends through the configured
-``SmsSender``, and records the outcome:
+``hotline.outbound.enqueue(number, body)`` is what the rest of the hotline calls (web views and
+jobs alike, each with the ``Hotline`` its process built). It stores the message (``sms.store``)
+and enqueues the RQ job ``sms.delivery.deliver`` with the message id as its only argument and as
+its job id, on the "hotline" queue (JSON serializer). The job waits for a slot under the global
+rate cap, sends through the configured ``SmsSender``, and records the outcome:
 
 - accepted: the Twilio SID is recorded, number and body are deleted;
 - a transient error (429, 5xx, no answer): the job raises and RQ retries it with backoff;
@@ -370,20 +370,3 @@ def deliver(message_id: str) -> str:
     from workers.context import worker_parts  # the job runs in a worker, not in the web app
 
     return worker_parts().outbound.deliver(message_id)
-
-
-def enqueue_sms(
-    parts,
-    to_number: str,
-    body: str,
-    *,
-    caller: str | None = None,
-    purpose: str = "reply",
-    at: datetime | None = None,
-    message_id: str | None = None,
-) -> str:
-    """Queue one SMS for sending; return its message id. ``parts``: the web app's Hotline
-    (``app.extensions["hotline"]``) or a worker's (``workers.context.worker_parts()``)."""
-    return parts.outbound.enqueue(
-        to_number, body, caller=caller, purpose=purpose, at=at, message_id=message_id
-    )

@@ -12,7 +12,6 @@ from rq.job import JobStatus
 from hotline import keys
 from hotline.identity import caller_key, open_number
 from sms import store
-from sms.delivery import enqueue_sms
 from sms.sender import TwilioSender, build_twilio_client
 from tests.conftest import SECRET_KEY
 from tests.fake_twilio import Reply
@@ -20,7 +19,7 @@ from tests.sms_fixtures import NUMBER, SENDER
 
 
 def test_a_message_goes_out_once_through_a_forking_worker(sms):
-    message_id = enqueue_sms(sms.hotline, NUMBER, "Votre rappel", purpose="reply")
+    message_id = sms.hotline.outbound.enqueue(NUMBER, "Votre rappel", purpose="reply")
 
     sms.work(forking=True)
 
