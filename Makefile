@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m hotline.devrun
+	$(BIN)/python -m devtools.devrun
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,7 +25,7 @@ from werkzeug.test import EnvironBuilder
 
 from app import create_app
 from bench import bare_app, walk
-from hotline.embedded_redis import EmbeddedRedis
+from devtools.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
 
 BASE_URL = "http://127.0.0.1:5000"

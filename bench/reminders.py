@@ -23,8 +23,8 @@ from pathlib import Path
 
 from redis import Redis
 
+from devtools.embedded_redis import EmbeddedRedis
 from hotline import keys
-from hotline.embedded_redis import EmbeddedRedis
 from hotline.identity import caller_key
 from reminders.registrations import RegistrationStore
 from reminders.schedule import PARIS

@@ -5,7 +5,7 @@
     make bench-sms
 
 Everything runs on this machine, over loopback: an embedded Redis, the fake Twilio Messages API
-(tests/fake_twilio.py) as the far end, and ``--workers`` separate RQ worker processes (JSON
+(devtools/fake_twilio.py) as the far end, and ``--workers`` separate RQ worker processes (JSON
 serializer, burst mode) configured from the environment like the Procfile's: ``SimpleWorker``
 (each job runs in the worker process) or, with ``--fork``, ``rq.Worker`` (a work horse forked per
 job, as plain ``rq worker`` does; that costs CPU per job, see docs/sms.md).
@@ -37,13 +37,13 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
+from devtools.embedded_redis import EmbeddedRedis
+from devtools.fake_twilio import FakeTwilio
 from hotline.clock import PARIS
-from hotline.embedded_redis import EmbeddedRedis
 from hotline.services import Hotline
 from hotline.settings import Settings
 from sms.delivery import QUEUE_NAME
 from sms.store import MessageStore
-from tests.fake_twilio import FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"

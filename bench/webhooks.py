@@ -41,8 +41,8 @@ from bench.servers import (
     machine_busy_seconds,
     web_command,
 )
+from devtools.embedded_redis import EmbeddedRedis
 from hotline import keys
-from hotline.embedded_redis import EmbeddedRedis
 
 RESULTS = ROOT / "bench" / "results" / "webhooks.md"
 BARE_APP = "bench.bare_app:app"

@@ -12,8 +12,8 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from app import create_app
+from devtools.embedded_redis import EmbeddedRedis
 from hotline.clock import PARIS, FixedClock
-from hotline.embedded_redis import EmbeddedRedis
 from hotline.settings import Settings
 from tests.caller import Caller, spoken_texts
 from tests.texter import Texter

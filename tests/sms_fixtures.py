@@ -22,9 +22,9 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from app import create_app
+from devtools.fake_twilio import FakeTwilio
 from sms.store import Message
 from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, make_settings
-from tests.fake_twilio import FakeTwilio
 from workers import context
 
 ACCOUNT_SID = "AC" + "5e" * 16

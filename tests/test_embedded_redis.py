@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis import Redis
 
-from hotline.embedded_redis import EmbeddedRedis
+from devtools.embedded_redis import EmbeddedRedis
 
 
 def test_a_persisting_server_keeps_its_data_across_a_restart(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from hotline.embedded_redis import EmbeddedRedis
+from devtools.embedded_redis import EmbeddedRedis
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, LiveServer, make_settings
 

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from rq.serializers import JSONSerializer
 
+from devtools.fake_twilio import Reply
 from hotline.identity import caller_key
 from reminders.schedule import PARIS
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, SECRET_KEY
-from tests.fake_twilio import Reply
 from tests.texter import Texter
 
 

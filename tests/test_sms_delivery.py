@@ -9,12 +9,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from rq.job import JobStatus
 
+from devtools.fake_twilio import Reply
 from hotline import keys
 from hotline.identity import caller_key, open_number
 from sms import store
 from sms.sender import TwilioSender, build_twilio_client
 from tests.conftest import SECRET_KEY
-from tests.fake_twilio import Reply
 from tests.sms_fixtures import NUMBER, SENDER
 
 

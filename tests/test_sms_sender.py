@@ -7,6 +7,7 @@ import json
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
+from devtools.fake_twilio import Reply, segments
 from hotline import keys
 from sms.sender import (
     OutboxSender,
@@ -17,7 +18,6 @@ from sms.sender import (
     read_outbox,
 )
 from tests.conftest import AUTH_TOKEN, make_settings
-from tests.fake_twilio import Reply, segments
 from tests.sms_fixtures import ACCOUNT_SID, NUMBER, SENDER
 
 
