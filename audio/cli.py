@@ -80,13 +80,15 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
 @audio_cli.command("coverage")
 @recordings_option
 def coverage(recordings: Path) -> None:
-    """Per language: texts heard from TTS, from recordings, stale, missing."""
+    """Per language: texts heard from TTS, from recordings, stale, missing; and whether calls
+    offer it in full voice, SMS-by-voice, or not at all."""
     hotline = current_app.extensions["hotline"]
     inventory = _inventory()
     report = coverage_of(
         inventory.texts(), hotline.audio, RecordingStore(recordings), inventory.known_languages()
     )
-    for line in table(report, hotline.flow.languages, inventory.languages):
+    flow = hotline.flow
+    for line in table(report, flow.languages, inventory.languages, flow.sms_only):
         click.echo(line)
 
 

@@ -19,6 +19,7 @@ RUNTIME_SAMPLES = {
     "step": "6",
     "total": "6",
     "date": "15/03/2027",
+    "days": "30",
     "codes": "",  # the list of language codes: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)

@@ -21,6 +21,7 @@ from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from ivr.call_store import CallStore
+from ivr.calls import SMS_KEYS as CALL_SMS_KEYS
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, Speaker
@@ -66,8 +67,10 @@ class Hotline:
         audio = AudioLibrary(settings.audio_dir, settings.public_base_url)
         speaker = Speaker(content, audio)
         inventory = Inventory.of(speaker, content, EXTRA_VOICE_KEYS)
-        # Offered by voice: languages with a Twilio voice, or with audio for every prompt.
-        flow = Flow(inventory.voice_languages(audio))
+        # Offered by voice: languages with a Twilio voice, or with audio for every prompt; and,
+        # SMS-by-voice, languages whose menu entry and "help by SMS" message can be heard.
+        menu, sms_only = inventory.menu_languages(audio)
+        flow = Flow(menu, sms_only=sms_only, policy=settings.reminder_policy)
         dates = SpokenDates(inventory.formats, audio, inventory.voices)
 
         choices = LanguageChoices(redis)
@@ -90,8 +93,8 @@ class Hotline:
         outbound.on_permanent_failure = reminders.delivery_failed
         outbound.still_wanted = reminders.still_wanted
 
-        def send_reply(number: str, body: str) -> None:
-            outbound.enqueue(number, body, purpose="reply")
+        def send_reply(number: str, body: str, *, message_id: str | None = None) -> None:
+            outbound.enqueue(number, body, purpose="reply", message_id=message_id)
 
         calls = CallService(
             flow,
@@ -125,7 +128,7 @@ class Hotline:
     def used_keys(self) -> set[str]:
         """Every catalog key the code may say or text."""
         spoken = {p.key for p in reachable_prompts(self.flow)}
-        return spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS)
+        return spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS) | set(CALL_SMS_KEYS)
 
     def forget_number(self, number: str, reason: str) -> bool:
         """Erase everything kept about a number (see hotline.erasure)."""

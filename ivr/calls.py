@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from werkzeug.datastructures import MultiDict
 
@@ -27,7 +28,10 @@ _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 #: Twilio's CallStatus values after which a call has ended.
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
-SendSms = Callable[[str, str], None]  # number, body
+
+class SendSms(Protocol):
+    def __call__(self, number: str, body: str, *, message_id: str | None = None) -> None:
+        """Queue one SMS; the same ``message_id`` again is not sent twice."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class CallRequest:
     caller: str | None  # keyed hash of the number
     digits: str | None
     status: str | None
+    finished_on: str = ""  # the key that ended a multi-digit entry (never among the digits)
 
     @classmethod
     def from_form(cls, form: MultiDict[str, str], secret: str) -> CallRequest:
@@ -50,6 +55,7 @@ class CallRequest:
             caller=caller_key(secret, form.get("From")),
             digits=digits[:32] if digits else None,
             status=form.get("CallStatus"),
+            finished_on=form.get("FinishedOnKey", "")[:1],
         )
 
 
@@ -88,7 +94,11 @@ class CallService:
             # Unknown or expired call: begin as a new call rather than fail.
             return self.incoming(call)
         turn = self.flow.step(
-            state, call.digits, today=self.clock.now().date(), can_text=call.number is not None
+            state,
+            call.digits,
+            now=self.clock.now(),
+            can_text=call.number is not None,
+            finished_on=call.finished_on,
         )
         for effect in turn.effects:
             EFFECTS[effect.name](self, call, effect)
@@ -121,6 +131,30 @@ class CallService:
         if call.number:
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
+    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> None:
+        """An SMS the caller asked for with a key: once per call, however often it is asked."""
+        if call.number:
+            body = self.content.text(key, effect.lang)
+            once = f"{effect.name.replace('_', '-')}-{call.call_sid}" if call.call_sid else None
+            self.send_sms(call.number, body, message_id=once)
+
+    def send_email(self, call: CallRequest, effect: Effect) -> None:
+        self._send_once(call, effect, "sms.email.asylum")
+
+    def send_office(self, call: CallRequest, effect: Effect) -> None:
+        self._send_once(call, effect, "sms.office.residence")
+
+    def send_help(self, call: CallRequest, effect: Effect) -> None:
+        """A language with no full voice yet: the steps by SMS in it; its replies in it from now."""
+        if call.number:
+            for key in ("sms.steps_1", "sms.steps_2"):
+                once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
+                self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
+            self.choices.set(call.caller, effect.lang)
+
+    def send_remind_help(self, call: CallRequest, effect: Effect) -> None:
+        self._send_once(call, effect, "sms.help")
+
     def register_reminder(self, call: CallRequest, effect: Effect) -> None:
         if not call.number or not effect.entry:
             return
@@ -138,9 +172,24 @@ class CallService:
             self.send_sms(call.number, body)
 
 
+#: The SMS texts a call may send (for the content check: each must exist).
+SMS_KEYS = (
+    "sms.steps_1",
+    "sms.steps_2",
+    "sms.help",
+    "sms.remind.past",
+    "sms.remind.confirm",
+    "sms.email.asylum",
+    "sms.office.residence",
+)
+
 EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,
     "register_reminder": CallService.register_reminder,
+    "send_email": CallService.send_email,
+    "send_office": CallService.send_office,
+    "send_help": CallService.send_help,
+    "send_remind_help": CallService.send_remind_help,
 }

@@ -28,9 +28,20 @@ def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance]) -> N
             parent.say(u.text, **attrs)
 
 
-def listen(utterances: Iterable[Utterance], action: str, *, num_digits: int = 1) -> str:
-    """Say the utterances while listening for keys, then post them (or silence) to action."""
-    return _listen(tuple(utterances), action, num_digits)
+def listen(
+    utterances: Iterable[Utterance],
+    action: str,
+    *,
+    num_digits: int = 1,
+    finish_key: str | None = None,
+) -> str:
+    """Say the utterances while listening for keys, then post them (or silence) to action.
+
+    With ``finish_key`` (a multi-digit entry), that key ends the entry at once, digits typed or
+    not, and is never collected: Twilio posts it as FinishedOnKey, and posts even an empty entry
+    (actionOnEmptyResult), so "back" before any digit reaches the flow too.
+    """
+    return _listen(tuple(utterances), action, num_digits, finish_key)
 
 
 def hang_up(utterances: Iterable[Utterance]) -> str:
@@ -41,9 +52,16 @@ def hang_up(utterances: Iterable[Utterance]) -> str:
 # The menus produce a few dozen distinct documents per language: each is built once. (Building
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
-def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int) -> str:
+def _listen(
+    utterances: tuple[Utterance, ...], action: str, num_digits: int, finish_key: str | None
+) -> str:
     response = VoiceResponse()
-    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT)
+    entry = {} if finish_key is None else {"finish_on_key": finish_key}
+    if finish_key is not None:
+        entry["action_on_empty_result"] = True
+    gather = Gather(
+        action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT, **entry
+    )
     _voice(gather, utterances)
     response.append(gather)
     response.redirect(action, method="POST")

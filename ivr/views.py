@@ -49,7 +49,9 @@ def render(hotline, turn: Turn) -> Response:
     utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
     if turn.listen:
         action = request.script_root + STEP_PATH
-        return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
+        return _xml(
+            twiml.listen(utterances, action, num_digits=turn.digits, finish_key=turn.finish_key)
+        )
     return _xml(twiml.hang_up(utterances))
 
 
