@@ -32,6 +32,16 @@ def seconds(lang: str, text: str, measure: Measure | None = None) -> float:
 
 
 @dataclass(frozen=True)
+class SpokenTexts:
+    """What the voice line can say, for the check: ``collect()`` gives (every prompt, every menu
+    as first heard), walked from the call flow by the web app's wiring; ``measure`` gives a built
+    file's duration."""
+
+    collect: Callable[[], tuple[list[Heard], list[Heard]]]
+    measure: Measure | None = None
+
+
+@dataclass(frozen=True)
 class Heard:
     """One thing heard at once: a prompt, or a menu's prompts one after the other."""
 

@@ -7,12 +7,12 @@ once for every node, so a node in ``ivr.menu`` only lists its own options.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
+from content.catalog import FALLBACK_LANGUAGES
 from ivr.menu import (
     GLOBAL_KEYS,
     HINTS,
@@ -54,8 +54,6 @@ from reminders.schedule import (
     planned_at,
 )
 
-#: The languages of the essentials, said to a caller who has not chosen one yet.
-FALLBACK_LANGUAGES = ("fr", "en")
 #: What a language with no full voice says when chosen: "we are sending you the help by SMS".
 SMS_ONLY_PROMPT = "voice.sms_only.sending"
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
@@ -101,7 +99,7 @@ class Turn:
     state: CallState
     prompts: tuple[Prompt, ...]
     listen: bool = True
-    digits: int = 1  # how many keys to listen for
+    num_digits: int = 1  # how many keys to listen for (Twilio's numDigits)
     effects: tuple[Effect, ...] = ()
     finish_key: str | None = None  # a key that ends a multi-digit entry at once ("*": back)
 
@@ -358,12 +356,12 @@ class Flow:
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
         entry = isinstance(node, DateEntry)
-        digits = node.digits if entry else 1
+        num_digits = node.num_digits if entry else 1
         finish_key = node.back_key if entry else None
         # Once the hints were said in full, the rest of the call hears the short ones.
         hinted = state.hinted or any(p.key in _FULL_HINTS for p in prompts)
         state = replace(state, hinted=hinted)
-        return Turn(state, prompts, digits=digits, finish_key=finish_key, **kw)
+        return Turn(state, prompts, num_digits=num_digits, finish_key=finish_key, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss,
@@ -436,63 +434,6 @@ GOODBYES = {
     "voice.miss.wrong": "voice.miss.goodbye_wrong",
 }
 _FULL_HINTS = frozenset(prompt for _, prompt in HINTS.values())
-
-#: Every key a phone keypad can send.
-KEYPAD = tuple("0123456789*#")
-#: Typed dates that reach every answer of a date entry (valid, past, impossible, too far).
-SAMPLE_TODAY = date(2026, 1, 15)
-SAMPLE_DATES = (
-    (SAMPLE_TODAY + timedelta(days=90)).strftime("%d%m%Y"),
-    (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
-    "31022026",
-    (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
-    (SAMPLE_TODAY + timedelta(days=3)).strftime("%d%m%Y"),
-    "123",
-)
-
-
-def reachable_prompts(flow: Flow) -> set[Prompt]:
-    """Every prompt a call can hear, found by pressing every key (and none) in every reachable
-    state: what the content check and the audio build must cover.
-
-    The walk takes a fraction of a second with many languages, and depends only on the menus and
-    the languages: it is done once per set of languages for the hotline's own menus."""
-    if flow.standard:
-        return set(_standard_reachable_prompts(flow.menu_languages, flow.sms_only, flow.policy))
-    return _walk(flow)
-
-
-@functools.lru_cache(maxsize=16)
-def _standard_reachable_prompts(
-    languages: tuple[str, ...], sms_only: tuple[str, ...], policy: Policy
-) -> frozenset[Prompt]:
-    return frozenset(_walk(Flow(languages, sms_only=sms_only, policy=policy)))
-
-
-def _walk(flow: Flow) -> set[Prompt]:
-    resume_points = [
-        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU))
-        for lang in flow.languages
-        for node in sorted(RESUMABLE)
-    ]
-    queue = [flow.start(), *(flow.start(point) for point in resume_points)]
-    seen: set[CallState] = set()
-    prompts: set[Prompt] = set()
-    while queue:
-        turn = queue.pop()
-        prompts.update(turn.prompts)
-        if not turn.listen or turn.state in seen:
-            continue
-        seen.add(turn.state)
-        presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.digits > 1 else (*KEYPAD, None)
-        queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
-        if turn.finish_key:
-            queue.append(flow.step(turn.state, "", today=SAMPLE_TODAY, finished_on=turn.finish_key))
-        # A number that cannot get SMS (withheld) hears "no SMS" wherever an SMS is offered.
-        queue.extend(
-            flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False) for key in "1234"
-        )
-    return prompts
 
 
 def heard_on_arrival(flow: Flow) -> list[tuple[str, str, tuple[Prompt, ...]]]:

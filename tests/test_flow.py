@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from ivr.flow import KEYPAD, CallState, Flow, Prompt, reachable_prompts
+from ivr.flow import CallState, Flow, Prompt
 from ivr.menu import LANGUAGE_MENU, MAIN_MENU, NODES, RESUME_MENU, Walk
+from ivr.reachability import KEYPAD, reachable_prompts
 
 LANGS = ("fr", "en")
 
@@ -265,7 +266,7 @@ def test_a_wrong_date_is_not_a_miss_and_the_third_offers_the_sms_way(flow):
 def test_star_while_typing_a_date_goes_back_at_once(flow):
     state = at("remind_date")
     entry = flow.enter(state)
-    assert entry.finish_key == "*" and entry.digits == 8
+    assert entry.finish_key == "*" and entry.num_digits == 8
     back = flow.step(state, "", finished_on="*", today=date(2026, 12, 1))
     assert back.state.node == MAIN_MENU
     # digits typed before the star are dropped: still back

@@ -9,7 +9,8 @@ from datetime import datetime
 import pytest
 
 from content.spoken_length import MENU_TARGET, PROMPT_TARGET, Heard, longest_by_language
-from ivr.flow import heard_on_arrival, reachable_prompts
+from ivr.flow import heard_on_arrival
+from ivr.reachability import reachable_prompts
 from reminders.schedule import PARIS
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN

@@ -14,10 +14,10 @@ from audio.engines import engine_chooser
 from audio.inventory import Inventory
 from audio.recordings import RecordingStore
 from audio.voices import load_voices
-from hotline.services import EXTRA_VOICE_KEYS, Hotline
 from ivr.flow import SMS_ONLY_PROMPT
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, make_settings
+from wiring.web import EXTRA_VOICE_KEYS, build_web_parts
 
 LANG = "ti"  # Tigrinya: no synthetic voice, recordings only
 SMS_PROMPTS = ("voice.language.choose", SMS_ONLY_PROMPT)
@@ -32,7 +32,7 @@ def audio_dir(tmp_path):
 def recorded(espeak_ng, redis_server, audio_dir, tmp_path) -> RecordingStore:
     """The two SMS-by-voice prompts of Tigrinya recorded (by espeak-ng, as a stand-in for a
     volunteer) and built into the audio folder."""
-    hotline = Hotline.build(make_settings(redis_server.url, audio_dir=audio_dir))
+    hotline = build_web_parts(make_settings(redis_server.url, audio_dir=audio_dir))
     inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
     wanted = [t for t in inventory.prompts([LANG]) if t.key in SMS_PROMPTS]
     assert {t.key for t in wanted} == set(SMS_PROMPTS)
