@@ -16,10 +16,12 @@ from audio.cli import audio_cli
 from content.cli import content_cli
 from hotline import health
 from hotline.clock import Clock
+from hotline.keyring import KeyMismatch
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
 from reminders.cli import reminders_cli
+from reminders.secrets_cli import secrets_cli
 from simulator import views as simulator
 from sms import status as sms_status
 from sms import views as sms
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(secrets_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 
@@ -51,6 +54,8 @@ def _app_from_env() -> Flask:
         return create_app()
     except SettingsError as error:
         sys.exit(f"The hotline cannot start; fix its configuration:\n{error}")
+    except KeyMismatch as error:
+        sys.exit(f"The hotline cannot start: {error}")
 
 
 def __getattr__(name: str) -> Flask:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from ivr.call_store import CallStore
 from reminders.registrations import RegistrationStore
@@ -15,11 +16,22 @@ from reminders.registrations import RegistrationStore
 
 class Erasure:
     def __init__(
-        self, registrations: RegistrationStore, choices: LanguageChoices, calls: CallStore
+        self,
+        registrations: RegistrationStore,
+        choices: LanguageChoices,
+        calls: CallStore,
+        keyring: Keyring,
     ):
         self.registrations = registrations
         self.choices = choices
         self.calls = calls
+        self.keyring = keyring
+
+    def forget_number(self, number: str | None, reason: str, now: datetime | None = None) -> bool:
+        """Forget a number under every key it may be stored under (during a rotation, the
+        previous key's too); True if there was a registration."""
+        erased = [self.forget(caller, reason, now) for caller in self.keyring.caller_keys(number)]
+        return any(erased)
 
     def forget(self, caller: str, reason: str, now: datetime | None = None) -> bool:
         """Erase the registration, the language choice and the resume point of ``caller``;

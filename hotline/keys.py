@@ -44,6 +44,19 @@ SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
 #: The global rate cap: the next free send slot, shared by every worker (expires when idle).
 SMS_RATE_SLOT = PREFIX + ":sms:rate"
 
+# --- the secret key and what it could not open (hotline/keyring.py, hotline/quarantine.py) -----
+
+#: The id of the HOTLINE_SECRET_KEY everything stored is sealed and keyed with (an HMAC of a fixed
+#: label, never the key), written at first start. A process with another key refuses to start.
+#: No TTL: it lives as long as the data it describes.
+SECRET_KEY_ID = PREFIX + ":secret:key-id"
+
+#: A registration whose number no known key opens, moved aside intact instead of deleted.
+#: No TTL: an operator decides (`flask secrets quarantine`), never a timer.
+QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
+#: The caller keys of quarantined registrations; its size is what /healthz reports.
+QUARANTINE = PREFIX + ":quarantine"
+
 # --- development only (never read in production) -------------------------------------------------
 
 #: The simulator's clock shift in seconds, shared by the web app, the worker and the scheduler

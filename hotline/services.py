@@ -6,9 +6,11 @@ import time and tests can hand in their own settings.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from redis import Redis
+from redis.exceptions import RedisError
 
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
@@ -17,7 +19,7 @@ from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline.clock import Clock, SharedClock
 from hotline.erasure import Erasure
-from hotline.identity import caller_key
+from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from ivr.call_store import CallStore
@@ -28,6 +30,8 @@ from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.delivery import Outbound
+
+log = logging.getLogger(__name__)
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
@@ -57,6 +61,8 @@ class Hotline:
             socket_connect_timeout=2,
             health_check_interval=30,
         )
+        keyring = Keyring(settings.secret_key, settings.previous_secret_key)
+        check_key(keyring, redis)
         if clock is None:
             # Development: one clock shift for every process, set by the simulator.
             clock = SharedClock(redis) if settings.development else Clock()
@@ -73,9 +79,12 @@ class Hotline:
         choices = LanguageChoices(redis)
         call_store = CallStore(redis)
         registrations = RegistrationStore(
-            redis, settings.secret_key, settings.reminder_policy.retention_days * 24 * 3600
+            redis,
+            settings.secret_key,
+            settings.reminder_policy.retention_days * 24 * 3600,
+            previous_secret=settings.previous_secret_key,
         )
-        erasure = Erasure(registrations, choices, call_store)
+        erasure = Erasure(registrations, choices, call_store, keyring)
         outbound = Outbound.build(settings, redis)
         reminders = ReminderService(
             registrations,
@@ -129,5 +138,14 @@ class Hotline:
 
     def forget_number(self, number: str, reason: str) -> bool:
         """Erase everything kept about a number (see hotline.erasure)."""
-        caller = caller_key(self.settings.secret_key, number)
-        return caller is not None and self.erasure.forget(caller, reason, self.clock.now())
+        return self.erasure.forget_number(number, reason, self.clock.now())
+
+
+def check_key(keyring: Keyring, redis: Redis) -> None:
+    """Refuse to build a process whose secret does not match the stored data (KeyMismatch).
+    With Redis away the check waits for the next start: the process must still answer (the
+    outage message), and a reminder run on a wrong key quarantines, never deletes."""
+    try:
+        keyring.check(redis)
+    except RedisError as error:
+        log.warning("could not check HOTLINE_SECRET_KEY against Redis: %s", error)

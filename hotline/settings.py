@@ -49,6 +49,8 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
+    #: The key being replaced, only while `flask secrets rotate` re-seals (docs/deploy.md).
+    previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
@@ -109,6 +111,13 @@ class Settings:
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
 
+        previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
+        if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
+            problems.append(
+                "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
+            )
+
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
         public_base = get("PUBLIC_BASE_URL")
@@ -149,6 +158,7 @@ class Settings:
             twilio_api_base_url=api_base.rstrip("/"),
             public_base_url=public_base,
             secret_key=secret or DEV_SECRET_KEY,
+            previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,

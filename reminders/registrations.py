@@ -20,7 +20,8 @@ from datetime import date, datetime
 from redis import Redis
 
 from hotline import keys
-from hotline.identity import open_number, seal_number
+from hotline.identity import seal_number
+from hotline.keyring import Keyring
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
@@ -59,9 +60,17 @@ class Registration:
 
 
 class RegistrationStore:
-    def __init__(self, redis: Redis, secret: str, retention_seconds: int = 60 * 24 * 3600):
+    def __init__(
+        self,
+        redis: Redis,
+        secret: str,
+        retention_seconds: int = 60 * 24 * 3600,
+        previous_secret: str | None = None,
+    ):
         self.redis = redis
         self.secret = secret
+        #: Opens numbers sealed under the current key or, during a rotation, the previous one.
+        self.keyring = Keyring(secret, previous_secret)
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
         self._advance = redis.register_script(_ADVANCE)
@@ -137,7 +146,7 @@ class RegistrationStore:
         fields = {k.decode(): v.decode() for k, v in raw.items()}
         return Registration(
             caller=caller,
-            number=open_number(self.secret, fields[NUMBER]),
+            number=self.keyring.open(fields[NUMBER]),
             lang=fields[LANG],
             prefecture=fields[PREFECTURE],
             expiry=date.fromisoformat(fields[EXPIRY]),

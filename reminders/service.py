@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from content.catalog import Content
 from hotline.identity import caller_key
+from hotline.quarantine import Quarantine
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
@@ -44,7 +45,7 @@ def sms_date(day: date) -> str:
 @dataclass(frozen=True)
 class Outcome:
     caller: str
-    what: str  # sent, waiting, purged, gone, erased
+    what: str  # sent, waiting, purged, gone, quarantined
 
 
 class ReminderService:
@@ -55,8 +56,10 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        quarantine: Quarantine | None = None,
     ):
         self.store = store
+        self.quarantine = quarantine or Quarantine(store.redis)
         self.content = content
         self.secret = secret
         self.outbound = outbound
@@ -105,10 +108,10 @@ class ReminderService:
         try:
             registration = self.store.get(caller)
         except ValueError:
-            # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
-            # again, so the registration can never be served. Erase it; the others go on.
-            self.store.erase(caller, "unreadable-number", now)
-            return Outcome(caller, "erased")
+            # No known key opens it: most likely a wrong HOTLINE_SECRET_KEY, and the person is
+            # still waiting for the reminder. Set it aside, never delete it; the others go on.
+            self.quarantine.hold(caller, "its number opens with no known key")
+            return Outcome(caller, "quarantined")
         if registration is None:
             self.store.erase(caller, "missing")
             return Outcome(caller, "gone")

@@ -105,8 +105,7 @@ class SmsConversation:
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
-        if c.caller is not None:
-            self.erasure.forget(c.caller, "stop", c.inbound.now)
+        self.erasure.forget_number(c.inbound.number, "stop", c.inbound.now)
         return [self.text("sms.stop.confirm", c.lang)]
 
     def start(self, c: Context) -> list[str]:

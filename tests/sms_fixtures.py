@@ -93,7 +93,8 @@ class SmsWorld:
             "SMS_RATE_PER_SECOND": str(TEST_RATE),
         }
         rq = Path(sys.executable).parent / "rq"
-        args = [str(rq), "worker", "--burst", "--serializer", "json", "--url", self.redis_url]
+        args = [str(rq), "worker", "--worker-class", "workers.worker.HotlineWorker", "--burst"]
+        args += ["--serializer", "json", "--url", self.redis_url]
         return subprocess.Popen(
             [*args, self.queue.name],
             env=env,

@@ -181,7 +181,7 @@ def test_a_tampered_number_cannot_be_opened(service, redis):
         other.get(caller)
 
 
-def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_on(
+def test_a_registration_sealed_with_another_secret_is_quarantined_and_the_others_go_on(
     service, outbox, redis, content
 ):
     register(service)
@@ -193,6 +193,7 @@ def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_o
     )
     register(old, number="+33699999999")  # before the key was rotated
     outcomes = service.send_due(paris(2027, 2, 13, 11))
-    assert sorted(o.what for o in outcomes) == ["erased", "sent"]
+    assert sorted(o.what for o in outcomes) == ["quarantined", "sent"]
     assert [number for _, number, *_ in outbox.sent] == [NUMBER]
     assert service.store.count() == 1
+    assert service.quarantine.count() == 1  # set aside, not deleted

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 
@@ -19,6 +20,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
+from hotline.keyring import KeyMismatch, Keyring
 from hotline.settings import Settings
 from sms.delivery import QUEUE_NAME
 
@@ -60,9 +62,12 @@ def run(queue: Queue, stop: threading.Event, interval: float = INTERVAL) -> None
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    queue = Queue(
-        QUEUE_NAME, connection=Redis.from_url(settings.redis_url), serializer=JSONSerializer
-    )
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        Keyring(settings.secret_key, settings.previous_secret_key).check(redis)
+    except KeyMismatch as error:
+        sys.exit(f"The clock cannot start: {error}")
+    queue = Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
