@@ -34,7 +34,8 @@ from rq.serializers import JSONSerializer
 from werkzeug.datastructures import MultiDict
 
 from hotline import keys
-from hotline.identity import caller_key, mask_number, normalise_number, open_number, seal_number
+from hotline.identity import caller_key, mask_number, normalise_number, seal_number
+from hotline.keyring import Keyring
 from hotline.settings import Settings
 from sms import errors
 from sms.errors import Outcome
@@ -159,6 +160,7 @@ class Outbound:
         on_permanent_failure: PermanentFailureHandler = log_permanent_failure,
         still_wanted: StillWanted = always_wanted,
         clock: Callable[[], float] = time.time,
+        previous_secret: str | None = None,
     ):
         self.store = store
         self.queue = queue
@@ -171,6 +173,8 @@ class Outbound:
         self.on_permanent_failure = on_permanent_failure
         self.still_wanted = still_wanted
         self.clock = clock
+        #: Opens numbers sealed before a key rotation too (reminders/rotation.py).
+        self.keyring = Keyring(secret, previous_secret)
 
     @classmethod
     def build(cls, settings: Settings, redis: Redis, **overrides) -> Outbound:
@@ -180,6 +184,7 @@ class Outbound:
             sender=build_sender(settings, redis),
             rate_cap=RateCap(redis, settings.sms_rate_per_second),
             secret=settings.secret_key,
+            previous_secret=settings.previous_secret_key,
             public_base_url=settings.public_base_url,
         )
         parts.update(overrides)
@@ -286,7 +291,7 @@ class Outbound:
                 message.attempts,
             )
         try:
-            number = open_number(self.secret, message.sealed_to or "")
+            number = self.keyring.open(message.sealed_to or "")
         except ValueError:
             return self._close(message, REFUSED, errors.UNREADABLE, None)
         attempt = self.store.claim(message_id, message.attempt_at, self.clock())
