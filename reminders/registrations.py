@@ -13,6 +13,7 @@ keeps each one near 300 bytes of Redis memory (see docs/reminders.md).
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,6 +26,9 @@ from hotline.keyring import Keyring
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
+#: A random id per registration, kept when the same date is registered again: it names the
+#: reminders' messages, so a registration made after STOP never reuses a withdrawn message's id.
+GENERATION = "g"
 AUDIT_LENGTH = 20
 
 # Atomically take the due members and push their score past a lease, so two collectors never
@@ -57,6 +61,7 @@ class Registration:
     consent_at: int
     channel: str
     next_index: int
+    generation: str = ""  # empty for registrations made before it existed
 
 
 class RegistrationStore:
@@ -91,6 +96,10 @@ class RegistrationStore:
         now: datetime,
     ) -> None:
         """Create or replace a registration (re-registering replaces the date)."""
+        key = keys.REGISTRATION.format(caller=caller)
+        same_date, generation = self.redis.hmget(key, EXPIRY, GENERATION)
+        if same_date != expiry.isoformat().encode() or not generation:
+            generation = secrets.token_hex(4).encode()
         fields = {
             NUMBER: seal_number(self.secret, number),
             LANG: lang,
@@ -99,8 +108,8 @@ class RegistrationStore:
             CONSENT: int(now.timestamp()),
             CHANNEL: channel,
             NEXT: first_index,
+            GENERATION: generation,
         }
-        key = keys.REGISTRATION.format(caller=caller)
         with self.redis.pipeline() as pipe:
             pipe.delete(key)
             pipe.hset(key, mapping=fields)
@@ -153,6 +162,7 @@ class RegistrationStore:
             consent_at=int(fields[CONSENT]),
             channel=fields[CHANNEL],
             next_index=int(fields[NEXT]),
+            generation=fields.get(GENERATION, ""),
         )
 
     def exists(self, caller: str) -> bool:

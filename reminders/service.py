@@ -30,10 +30,15 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 LEASE_SECONDS = 300
 
 
-def reminder_message_id(caller: str, expiry: date, index: int) -> str:
-    """The same for the same reminder, so queueing it twice is still one message; a digest, so
-    the id (which RQ and the logs see) shows neither the caller key nor the date."""
-    digest = hashlib.sha256(f"{caller}:{expiry.isoformat()}:{index}".encode()).hexdigest()
+def reminder_message_id(caller: str, expiry: date, index: int, generation: str = "") -> str:
+    """The same for the same reminder of the same registration, so queueing it twice is still
+    one message; another after STOP and a new registration (its ``generation`` differs), so the
+    withdrawn message's id does not swallow the new one. A digest: the id (which RQ and the logs
+    see) shows neither the caller key nor the date."""
+    name = f"{caller}:{expiry.isoformat()}:{index}"
+    if generation:  # not the caller key: a key rotation keeps the ids of queued reminders
+        name = f"{generation}:{expiry.isoformat()}:{index}"
+    digest = hashlib.sha256(name.encode()).hexdigest()
     return f"rem-{digest[:32]}"
 
 
@@ -130,7 +135,9 @@ class ReminderService:
                 body = self.content.text(
                     f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
                 )
-                message_id = reminder_message_id(caller, registration.expiry, index)
+                message_id = reminder_message_id(
+                    caller, registration.expiry, index, registration.generation
+                )
                 self.outbound(caller, registration.number, body, message_id)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)

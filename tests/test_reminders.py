@@ -63,7 +63,7 @@ def test_a_registration_keeps_only_what_reminders_need(service, redis):
     assert register(service) is DateCheck.OK
     caller = caller_key(SECRET_KEY, NUMBER)
     stored = redis.hgetall(keys.REGISTRATION.format(caller=caller))
-    assert set(stored) == {b"n", b"l", b"p", b"e", b"c", b"ch", b"i"}
+    assert set(stored) == {b"n", b"l", b"p", b"e", b"c", b"ch", b"i", b"g"}
     assert NUMBER.encode() not in b"".join(stored.values())
     # compact encoding (ziplist before Redis 7, listpack after): every value is short
     encoding = redis.object("encoding", keys.REGISTRATION.format(caller=caller))
@@ -126,7 +126,8 @@ def test_after_an_outage_only_the_latest_missed_reminder_goes(service, outbox):
     outcomes = service.send_due(paris(2027, 3, 9, 14))
     assert [o.what for o in outcomes] == ["sent"]
     assert len(outbox.sent) == 1
-    assert outbox.sent[0][3] == reminder_message_id(outbox.sent[0][0], EXPIRY, 2)
+    generation = service.store.get(outbox.sent[0][0]).generation
+    assert outbox.sent[0][3] == reminder_message_id(outbox.sent[0][0], EXPIRY, 2, generation)
     trail = service.store.audit_trail(outbox.sent[0][0])
     assert [e.split(" ")[1] for e in trail] == ["skipped:-30", "skipped:-14"]
 

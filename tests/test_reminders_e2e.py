@@ -207,3 +207,30 @@ def test_a_withheld_number_is_told_no_sms_can_be_sent(sms):
     assert withheld.press("5").keys[0] == "voice.sms_steps.no_number"
     assert withheld.press("9").keys[0] == "voice.main.title"
     assert withheld.press("4").keys[0] == "voice.sms_steps.no_number"
+
+
+def test_stop_then_the_same_date_again_still_gets_the_reminder(sms, texter):
+    """The withdrawn reminder's message id must not swallow the new registration's."""
+    due = paris(2027, 2, 13, 11)
+    reminder = sms.hotline.content.text("sms.reminder.before", "fr", date="15/03/2027")
+    texter.text("RAPPEL 15/03/2027")
+    assert sms.hotline.reminders.send_all_due(due) == {"sent": 1}  # queued, not yet sent
+    texter.text("STOP")
+    sms.work()  # the queued reminder is withdrawn: the person left
+    assert texts_to(sms, texter.number) == []
+
+    texter.text("RAPPEL 15/03/2027")  # back, the same date, within the message-id window
+    assert sms.hotline.reminders.send_all_due(due) == {"sent": 1}
+    sms.work()
+    assert texts_to(sms, texter.number) == [reminder]
+
+
+def test_the_same_date_twice_is_still_one_reminder(sms, texter):
+    due = paris(2027, 2, 13, 11)
+    texter.text("RAPPEL 15/03/2027")
+    sms.hotline.reminders.send_all_due(due)
+    sms.work()
+    texter.text("RAPPEL 15/03/2027")  # asked again after the reminder went: not sent twice
+    sms.hotline.reminders.send_all_due(due)
+    sms.work()
+    assert len(texts_to(sms, texter.number)) == 1
