@@ -86,7 +86,7 @@ def run_worker(fork: bool) -> None:
     logging.basicConfig(level=logging.WARNING)  # not a line per message: it would cost CPU
     parts = worker_parts()
     worker_class = Worker if fork else SimpleWorker
-    worker = worker_class([parts.outbound.queue], connection=parts.redis, serializer=JSONSerializer)
+    worker = worker_class(parts.outbound.queues, connection=parts.redis, serializer=JSONSerializer)
     worker.work(burst=True, logging_level="WARNING")
 
 
@@ -194,7 +194,7 @@ def _run(
         # the same, by when the fake server's threads got round to reading each request
         "max_in_any_1s_window_as_read": read_window_max,
         "min_gap_ms": round(1000 * min(gaps), 2) if gaps else None,
-        "queue_left": hotline.outbound.queue.count,
+        "queue_left": sum(queue.count for queue in hotline.outbound.queues),
         "queue": QUEUE_NAME,
     }
     result["passed"] = (

@@ -57,6 +57,11 @@ QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
 #: The caller keys of quarantined registrations; its size is what /healthz reports.
 QUARANTINE = PREFIX + ":quarantine"
 
+#: How many SMS of one kind a number triggered on one Paris day (sms/limits.py): a counter keyed
+#: by the caller key, kept through the next day so a day's allowance cannot be reset, then gone.
+SMS_LIMIT = PREFIX + ":sms:limit:{day}:{kind}:{caller}"
+SMS_LIMIT_TTL = 2 * 24 * 60 * 60
+
 # --- development only (never read in production) -------------------------------------------------
 
 #: The simulator's clock shift in seconds, shared by the web app, the worker and the scheduler

@@ -30,11 +30,12 @@ from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.delivery import Outbound
+from sms.limits import DailyLimits
 
 log = logging.getLogger(__name__)
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.sms_steps.already_sent", *sorted(FRAGMENT_KEYS))
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Hotline:
         def send_reply(number: str, body: str) -> None:
             outbound.enqueue(number, body, purpose="reply")
 
+        limits = DailyLimits(redis, dict(settings.sms_daily_limits))
         calls = CallService(
             flow,
             call_store,
@@ -111,9 +113,18 @@ class Hotline:
             send_sms=send_reply,
             clock=clock,
             prefecture=settings.prefecture,
+            limits=limits,
+            destinations=outbound.destinations,
         )
         conversation = SmsConversation(
-            content, choices, reminders, erasure, settings.secret_key, settings.prefecture
+            content,
+            choices,
+            reminders,
+            erasure,
+            settings.secret_key,
+            settings.prefecture,
+            limits=limits,
+            destinations=outbound.destinations,
         )
         return cls(
             settings=settings,

@@ -17,6 +17,7 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
+from sms.destinations import Destinations
 from sms.keywords import (
     COMMANDS,
     BadDate,
@@ -26,6 +27,7 @@ from sms.keywords import (
     parse,
     parse_date,
 )
+from sms.limits import DailyLimits, Verdict
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320
@@ -55,6 +57,8 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.content = content
         self.choices = choices
@@ -62,6 +66,8 @@ class SmsConversation:
         self.erasure = erasure
         self.secret = secret
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
@@ -72,7 +78,28 @@ class SmsConversation:
         if not self.content.has_language(lang):
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
-        return HANDLERS.get(command.name, SmsConversation.help)(self, context)
+        handler = HANDLERS.get(command.name, SmsConversation.help)
+        if not self.destinations.allows(inbound.number):
+            # Never a reply to a number the hotline may not text (SMS pumping); STOP still erases.
+            if command.name == "stop":
+                handler(self, context)
+            return []
+        kind = REPLY_KINDS.get(command.name, "reply")
+        verdict = self.limits.take(caller, kind, inbound.now)
+        if verdict is Verdict.SEND or command.name == "stop":
+            replies = handler(self, context)  # STOP erases even when its reply is not sent
+            return replies if verdict is Verdict.SEND else self.over_limit(context, kind, verdict)
+        return self.over_limit(context, kind, verdict)
+
+    def is_stop(self, body: str) -> bool:
+        """Whether a text is a STOP (read without Redis, for the outage reply)."""
+        return parse(body[:MAX_BODY], self.keywords).name == "stop"
+
+    def over_limit(self, c: Context, kind: str, verdict: Verdict) -> list[str]:
+        """Past today's allowance: nothing is done (but STOP); said once, then silence."""
+        if verdict is Verdict.NOTICE:
+            return [self.text(LIMIT_NOTICES.get(kind, "sms.limit.other"), c.lang)]
+        return []
 
     def text(self, key: str, lang: str, **params: str) -> str:
         return self.content.text(key, lang, **params)
@@ -140,8 +167,16 @@ SMS_KEYS = (
     "sms.start.confirm",
     "sms.lang.confirm",
     "sms.lang.unknown",
+    "sms.limit.steps",
+    "sms.limit.other",
+    "sms.stop.unavailable",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
+
+#: Which daily allowance (settings.DEFAULT_SMS_LIMITS) each command's reply takes.
+REPLY_KINDS = {"steps": "steps", "remind": "confirmation", "stop": "stop"}
+#: What a person past an allowance is told, once a day.
+LIMIT_NOTICES = {"steps": "sms.limit.steps"}
 
 REMIND_REPLIES = {
     DateCheck.OK: "sms.remind.confirm",

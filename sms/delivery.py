@@ -38,6 +38,7 @@ from hotline.identity import caller_key, mask_number, normalise_number, seal_num
 from hotline.keyring import Keyring
 from hotline.settings import Settings
 from sms import errors
+from sms.destinations import Destinations
 from sms.errors import Outcome
 from sms.rate_cap import RateCap
 from sms.sender import SendError, SmsSender, build_sender
@@ -59,6 +60,9 @@ from sms.store import (
 log = logging.getLogger(__name__)
 
 QUEUE_NAME = "hotline"
+#: Reminders have their own queue, which every worker takes before the other (Procfile): a flood
+#: of replies never delays a reminder.
+REMINDER_QUEUE_NAME = "hotline-reminders"
 DELIVER_JOB = "sms.delivery.deliver"
 STATUS_PATH = "/sms/status"
 
@@ -151,6 +155,8 @@ class Outbound:
         *,
         store: MessageStore,
         queue: Queue,
+        reminder_queue: Queue,
+        destinations: Destinations,
         sender: SmsSender,
         rate_cap: RateCap,
         secret: str,
@@ -164,6 +170,8 @@ class Outbound:
     ):
         self.store = store
         self.queue = queue
+        self.reminder_queue = reminder_queue
+        self.destinations = destinations
         self.sender = sender
         self.rate_cap = rate_cap
         self.secret = secret
@@ -181,6 +189,8 @@ class Outbound:
         parts: dict = dict(
             store=MessageStore(redis),
             queue=Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer),
+            reminder_queue=Queue(REMINDER_QUEUE_NAME, connection=redis, serializer=JSONSerializer),
+            destinations=Destinations(settings.sms_allowed_countries),
             sender=build_sender(settings, redis),
             rate_cap=RateCap(redis, settings.sms_rate_per_second),
             secret=settings.secret_key,
@@ -189,6 +199,11 @@ class Outbound:
         )
         parts.update(overrides)
         return cls(**parts)
+
+    @property
+    def queues(self) -> list[Queue]:
+        """The queues a worker takes jobs from, the first first."""
+        return [self.reminder_queue, self.queue]
 
     # --- the web app's side -----------------------------------------------------------------------
 
@@ -220,6 +235,14 @@ class Outbound:
         message_id = message_id or "sms-" + uuid.uuid4().hex
         if not MESSAGE_ID.match(message_id):
             raise ValueError("a message id has 1 to 64 letters, digits, _ or -")
+        if refusal := self.destinations.refusal(number):
+            # SMS pumping: only mobiles of the allowed countries (SMS_ALLOWED_COUNTRIES).
+            log.warning(
+                "SMS %s (%s) not queued: destination refused (%s)", message_id, purpose, refusal
+            )
+            if purpose == "reminder":  # the registration's owner hears of it (audit trail)
+                self._notify(caller, None, "destination_" + refusal)
+            return message_id
         now = self.clock()
         delay = max(0, int(at.timestamp() - now)) if at else 0
         created = self.store.create(
@@ -243,11 +266,12 @@ class Outbound:
         )
         if self.retry_intervals:
             options["retry"] = Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
+        queue = self.reminder_queue if purpose == "reminder" else self.queue
         try:
             if at is not None:
-                self.queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
+                queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
             else:
-                self.queue.enqueue(DELIVER_JOB, message_id, **options)
+                queue.enqueue(DELIVER_JOB, message_id, **options)
         except Exception:
             self.store.forget(message_id)  # no job, no message: enqueueing again can work
             raise

@@ -54,7 +54,7 @@ class Caller:
     ):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number or f"+336{random.randrange(10**8):08d}"
+        self.number = number or f"+3361{random.randrange(10**7):07d}"  # always a French mobile
         self.call_sid = "CA" + uuid.uuid4().hex
         self.last: Heard | None = None
         self.session = requests.Session()

@@ -62,7 +62,8 @@ class SmsWorld:
     def work(self, *, forking: bool = False) -> None:
         """Run a real RQ worker in burst mode until the queue is empty."""
         worker_class = Worker if forking else SimpleWorker
-        worker = worker_class([self.queue], connection=self.redis, serializer=JSONSerializer)
+        queues = self.outbound.queues  # reminders first, as the Procfile's worker
+        worker = worker_class(queues, connection=self.redis, serializer=JSONSerializer)
         worker.work(burst=True, logging_level="WARNING")
 
     def scheduled(self) -> list[str]:
@@ -96,7 +97,7 @@ class SmsWorld:
         args = [str(rq), "worker", "--worker-class", "workers.worker.HotlineWorker", "--burst"]
         args += ["--serializer", "json", "--url", self.redis_url]
         return subprocess.Popen(
-            [*args, self.queue.name],
+            [*args, *(queue.name for queue in self.outbound.queues)],
             env=env,
             start_new_session=True,  # its own process group: killed with its work horse
             stdout=subprocess.DEVNULL,

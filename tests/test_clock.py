@@ -39,7 +39,8 @@ def test_a_queued_run_sends_what_is_due(sms, clock):
     )
     clock.moment = datetime(2026, 12, 6, 10, 1, tzinfo=PARIS)  # 30 days before: first reminder
     tick(sms.queue, clock.moment.timestamp())
-    SimpleWorker([sms.queue], connection=sms.redis, serializer=JSONSerializer).work(burst=True)
+    queues = sms.outbound.queues  # the reminder on its own queue, after the run that queued it
+    SimpleWorker(queues, connection=sms.redis, serializer=JSONSerializer).work(burst=True)
     assert [m["to"] for m in sms.fake.created] == ["+33611112222"]
 
 

@@ -59,9 +59,7 @@ def old_hotline(redis, redis_server):
             first_due=NOW,
             now=NOW,
         )
-    hotline.redis.set(
-        keys.LANGUAGE_CHOICE.format(caller=caller_key(OLD, numbers()[7])), "ar"
-    )
+    hotline.redis.set(keys.LANGUAGE_CHOICE.format(caller=caller_key(OLD, numbers()[7])), "ar")
     return hotline
 
 

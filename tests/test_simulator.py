@@ -242,7 +242,7 @@ def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
     context.use_parts(hotline)
     try:
         worker = SimpleWorker(
-            [hotline.outbound.queue], connection=hotline.redis, serializer=JSONSerializer
+            hotline.outbound.queues, connection=hotline.redis, serializer=JSONSerializer
         )
         worker.work(burst=True, logging_level="WARNING")
     finally:

@@ -72,8 +72,8 @@ def simulator(settings, redis):
 
 def deliver_queued_sms(hotline) -> None:
     """What `make run`'s worker does: run the queued jobs (SMS go to the local outbox)."""
-    queue = hotline.outbound.queue
-    SimpleWorker([queue], connection=hotline.redis, serializer=JSONSerializer).work(
+    queues = hotline.outbound.queues
+    SimpleWorker(queues, connection=hotline.redis, serializer=JSONSerializer).work(
         burst=True, logging_level="WARNING"
     )
 
