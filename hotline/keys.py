@@ -18,8 +18,12 @@ RESUME_POINT_TTL = 24 * 60 * 60
 REGISTRATION = PREFIX + ":reg:{caller}"
 #: Sorted set of caller keys, scored by when each registration next needs attention.
 REMINDERS_DUE = PREFIX + ":reminders:due"
-#: Short audit trail of a registration (no number), expiring with the retention time.
+#: Short audit trail of a living registration (no number), expiring with the retention time;
+#: deleted with the registration.
 AUDIT = PREFIX + ":audit:{caller}"
+#: How many registrations were erased on a Paris day, by reason (stop, retention-over, opt_out...):
+#: a tally that names no one, kept for the retention time.
+ERASURES = PREFIX + ":erasures:{day}"
 
 #: The language a number last chose, by call or SMS, for replies and reminders.
 LANGUAGE_CHOICE = PREFIX + ":lang:{caller}"
@@ -58,7 +62,8 @@ QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
 QUARANTINE = PREFIX + ":quarantine"
 
 #: How many SMS of one kind a number triggered on one Paris day (sms/limits.py): a counter keyed
-#: by the caller key, kept through the next day so a day's allowance cannot be reset, then gone.
+#: by a digest of the day and the caller key (not the caller key), kept through the next day so a
+#: day's allowance cannot be reset, then gone.
 SMS_LIMIT = PREFIX + ":sms:limit:{day}:{kind}:{caller}"
 SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from redis import Redis
 
 from hotline import keys
+from hotline.clock import PARIS
 from hotline.identity import seal_number
 from hotline.keyring import Keyring
 
@@ -129,13 +130,23 @@ class RegistrationStore:
         self.redis.zadd(keys.REMINDERS_DUE, {caller: due.timestamp()}, xx=True)
 
     def erase(self, caller: str, reason: str, now: datetime | None = None) -> bool:
-        """Delete everything about a registration; keep only the reason in its audit trail."""
+        """Delete everything about a registration, its audit trail included: what remains is
+        one more in the day's tally of erasures for this reason, which names no one."""
+        day = (now or datetime.now(PARIS)).astimezone(PARIS).strftime("%Y%m%d")
+        tally = keys.ERASURES.format(day=day)
         with self.redis.pipeline() as pipe:
             pipe.delete(keys.REGISTRATION.format(caller=caller))
             pipe.zrem(keys.REMINDERS_DUE, caller)
-            deleted, _ = pipe.execute()
-        self.audit(caller, f"erased:{reason}", now)
+            pipe.delete(keys.AUDIT.format(caller=caller))
+            pipe.hincrby(tally, reason.split(":")[0], 1)
+            pipe.expire(tally, self.retention_seconds)
+            deleted, *_ = pipe.execute()
         return bool(deleted)
+
+    def erasures(self, day: date) -> dict[str, int]:
+        """The day's tally of erasures by reason."""
+        raw = self.redis.hgetall(keys.ERASURES.format(day=day.strftime("%Y%m%d")))
+        return {k.decode(): int(v) for k, v in raw.items()}
 
     def audit(self, caller: str, event: str, now: datetime | None = None) -> None:
         moment = int(now.timestamp() if now else time.time())

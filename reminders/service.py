@@ -101,7 +101,7 @@ class ReminderService:
         outcome = OUTCOMES.get(reason)
         if outcome is not None and outcome.registration in ("erase", "drop"):
             self.store.erase(caller, f"{reason}:{code}")
-        else:
+        elif self.store.exists(caller):  # never an audit trail for someone not registered
             self.store.audit(caller, f"undelivered:{reason}:{code}")
 
     def still_wanted(self, purpose: str, caller: str | None) -> bool:

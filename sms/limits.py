@@ -4,14 +4,16 @@ One call pressing keys, or one person texting ETAPES in a loop, must not make th
 SMS without end: each sending of a kind (the steps, a confirmation, a reply...) takes one unit of
 that number's daily allowance for the kind (SMS_DAILY_LIMITS). Past it the person is told once
 ("we already sent you the steps today": by voice on a call, by one SMS notice when texting), then
-nothing more is sent that day. Counters are keyed by the keyed hash of the number and the Paris
-day, and expire the next day; a STOP does not reset them (it would reset a pumper's allowance).
+nothing more is sent that day. Counters are keyed by a digest of the Paris day and the caller key
+(which nothing else stored can be matched with), and expire the next day; a STOP does not reset
+them (it would reset a pumper's allowance).
 Reminders are not counted here: the schedule bounds them (at most 4 a cycle, one id each).
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -48,7 +50,9 @@ class DailyLimits:
         """Count one sending of ``kind`` to ``caller`` today; whether it may go (and, past the
         allowance, whether an SMS notice may still say so)."""
         day = now.astimezone(PARIS).strftime("%Y%m%d")
-        who = caller or "-"  # no usable number: one shared allowance
+        # A digest of the day and the caller key, not the caller key itself: after a STOP
+        # nothing left in Redis can be joined to the number's other data, even for the day.
+        who = hashlib.sha256(f"{day}:{caller or '-'}".encode()).hexdigest()[:24]
         if self._count(keys.SMS_LIMIT.format(day=day, kind=kind, caller=who)) <= self.limits[kind]:
             return Verdict.SEND
         if not notice:
