@@ -4,9 +4,11 @@
 no known key opens, waiting for an operator (hotline/quarantine.py).
 """
 
-from flask import Blueprint, current_app
+from flask import Blueprint
+from redis import Redis
 from redis.exceptions import RedisError
 
+from hotline.parts import part
 from hotline.quarantine import quarantined
 
 bp = Blueprint("health", __name__)
@@ -14,7 +16,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict, int]:
-    redis = current_app.extensions["hotline"].redis
+    redis = part(Redis)
     try:
         redis.ping()
         held = quarantined(redis)

@@ -21,8 +21,8 @@ REMINDERS_DUE = PREFIX + ":reminders:due"
 #: Short audit trail of a living registration (no number), expiring with the retention time;
 #: deleted with the registration.
 AUDIT = PREFIX + ":audit:{caller}"
-#: How many registrations were erased on a Paris day, by reason (stop, retention-over, opt_out...):
-#: a tally that names no one, kept for the retention time.
+#: How many registrations were erased on a Paris day, by reason (stop, retention-over,
+#: opt_out:21610...): a tally that names no one, kept for the retention time.
 ERASURES = PREFIX + ":erasures:{day}"
 
 #: The language a number last chose, by call or SMS, for replies and reminders.
@@ -61,9 +61,9 @@ QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
 #: The caller keys of quarantined registrations; its size is what /healthz reports.
 QUARANTINE = PREFIX + ":quarantine"
 
-#: How many SMS of one kind a number triggered on one Paris day (sms/limits.py): a counter keyed
-#: by a digest of the day and the caller key (not the caller key), kept through the next day so a
-#: day's allowance cannot be reset, then gone.
+#: How many SMS of one kind a number triggered on one Paris day (hotline/sms_limits.py): a
+#: counter keyed by a digest of the day and the caller key (not the caller key), kept through the
+#: next day so a day's allowance cannot be reset, then gone.
 SMS_LIMIT = PREFIX + ":sms:limit:{day}:{kind}:{caller}"
 SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import phonenumbers
 
-from content.prefecture import available_prefectures
-from reminders.schedule import DEFAULT_POLICY, Policy
+from hotline.reminder_policy import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
@@ -30,10 +29,10 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
-#: Where SMS may go (sms/destinations.py): France and its overseas departments and
+#: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
 #: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
 DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
-#: Sendings of each kind per number and Paris day (sms/limits.py).
+#: Sendings of each kind per number and Paris day (hotline/sms_limits.py).
 DEFAULT_SMS_LIMITS = (
     ("steps", 2),  # the steps (2 SMS), by keypad or ETAPES
     ("confirmation", 3),  # "noted: your ADP ends on ...": once, plus a correction or a return
@@ -81,8 +80,16 @@ class Settings:
         return bool(self.twilio_account_sid and self.twilio_auth_token != DEV_AUTH_TOKEN)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from environment variables; raise SettingsError listing every problem."""
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        prefectures: Collection[str] | None = None,
+    ) -> Settings:
+        """Build settings from environment variables; raise SettingsError listing every problem.
+
+        ``prefectures`` are the profiles the content has (``wiring.settings`` passes them: the
+        core does not read content); PREFECTURE must be one of them when given."""
         env = {k: v.strip() for k, v in (os.environ if environ is None else environ).items()}
 
         def get(name: str) -> str | None:
@@ -155,9 +162,9 @@ class Settings:
             )
 
         prefecture = get("PREFECTURE") or "val-de-marne"
-        known = available_prefectures()
-        if prefecture not in known:
-            problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
+        if prefectures is not None and prefecture not in prefectures:
+            known = ", ".join(sorted(prefectures))
+            problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)

@@ -17,13 +17,13 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import ALREADY_SENT, RESUMABLE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
-from sms.destinations import Destinations
-from sms.limits import DailyLimits
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 #: Twilio's CallStatus values after which a call has ended.

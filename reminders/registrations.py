@@ -138,7 +138,7 @@ class RegistrationStore:
             pipe.delete(keys.REGISTRATION.format(caller=caller))
             pipe.zrem(keys.REMINDERS_DUE, caller)
             pipe.delete(keys.AUDIT.format(caller=caller))
-            pipe.hincrby(tally, reason.split(":")[0], 1)
+            pipe.hincrby(tally, reason, 1)
             pipe.expire(tally, self.retention_seconds)
             deleted, *_ = pipe.execute()
         return bool(deleted)

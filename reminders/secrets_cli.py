@@ -5,21 +5,22 @@ from __future__ import annotations
 import time
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+from redis import Redis
 
 from hotline.keyring import Keyring
+from hotline.parts import part
 from hotline.quarantine import Quarantine
+from hotline.settings import Settings
 from reminders.rotation import Rotation, release_quarantined
 
 secrets_cli = AppGroup("secrets", help="The secret key: rotation and quarantine.")
 
 
 def _parts():
-    hotline = current_app.extensions["hotline"]
-    settings = hotline.settings
+    settings, redis = part(Settings), part(Redis)
     keyring = Keyring(settings.secret_key, settings.previous_secret_key)
-    return hotline.redis, keyring, Quarantine(hotline.redis)
+    return redis, keyring, Quarantine(redis)
 
 
 def _summary(counts) -> str:

@@ -15,9 +15,10 @@ from content.catalog import SOURCE_LANGUAGE, Content
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits, Verdict
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
-from sms.destinations import Destinations
 from sms.keywords import (
     COMMANDS,
     BadDate,
@@ -27,7 +28,6 @@ from sms.keywords import (
     parse,
     parse_date,
 )
-from sms.limits import DailyLimits, Verdict
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320

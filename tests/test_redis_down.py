@@ -11,6 +11,7 @@ from devtools.embedded_redis import EmbeddedRedis
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, LiveServer, make_settings
 from tests.texter import Texter
+from wiring.web import web_parts
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def doomed_redis(tmp_path):
 
 def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doomed_redis):
     app = create_app(make_settings(doomed_redis.url))
-    texts = spoken_texts(app.extensions["hotline"])
+    texts = spoken_texts(web_parts(app))
     with LiveServer(app) as server:
         caller = Caller(server.url, AUTH_TOKEN, texts)
         assert caller.dial().listening  # working while Redis runs
@@ -46,7 +47,7 @@ def test_a_stop_while_redis_is_down_is_answered_as_not_applied(doomed_redis, cap
     """Nothing can keep the STOP for later: the reply says it was not recorded and to send it
     again, instead of the help text (or a confirmation that would be a lie)."""
     app = create_app(make_settings(doomed_redis.url))
-    content = app.extensions["hotline"].content
+    content = web_parts(app).content
     with LiveServer(app) as server:
         texter = Texter(server.url, AUTH_TOKEN)
         assert texter.text("RAPPEL 15/03/2027").status == 200

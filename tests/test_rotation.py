@@ -18,7 +18,9 @@ from app import create_app
 from hotline import keys
 from hotline.identity import caller_key, open_number
 from hotline.keyring import KeyMismatch, Keyring, key_id
+from hotline.language_choice import LanguageChoices
 from tests.conftest import AUTH_TOKEN, NOW, SECRET_KEY, make_settings
+from wiring.web import web_parts
 
 OLD, NEW = SECRET_KEY, "the-new-secret-key-" + "n" * 30
 COUNT = 10_000
@@ -45,7 +47,7 @@ def rotate_command(redis_url: str) -> tuple[list[str], dict[str, str]]:
 @pytest.fixture
 def old_hotline(redis, redis_server):
     """The hotline as it ran before the rotation: 10,000 registrations under the old key."""
-    hotline = create_app(make_settings(redis_server.url, secret_key=OLD)).extensions["hotline"]
+    hotline = web_parts(create_app(make_settings(redis_server.url, secret_key=OLD)))
     store = hotline.reminders.store
     for number in numbers():
         store.register(
@@ -97,14 +99,14 @@ def test_rotation_killed_half_way_then_resumed_loses_nothing(old_hotline, redis,
     assert re.search(rf"done in .*\b{left} rotated", resumed.stdout), resumed.stdout
 
     # Everything opens under the new key alone, under the new caller keys.
-    new_only = create_app(make_settings(redis_server.url, secret_key=NEW)).extensions["hotline"]
+    new_only = web_parts(create_app(make_settings(redis_server.url, secret_key=NEW)))
     store = new_only.reminders.store
     assert store.count() == COUNT and new_only.reminders.quarantine.count() == 0
     for number in numbers():
         registration = store.get(caller_key(NEW, number))
         assert registration is not None and registration.number == number
     assert not any(redis.exists(keys.REGISTRATION.format(caller=c)) for c in old_callers)
-    assert new_only.erasure.choices.get(caller_key(NEW, numbers()[7])) == "ar"
+    assert LanguageChoices(redis).get(caller_key(NEW, numbers()[7])) == "ar"
     message = new_only.outbound.store.load(queued)
     assert message is not None and message.caller == caller_key(NEW, numbers()[3])
     assert open_number(NEW, message.sealed_to or "") == numbers()[3]

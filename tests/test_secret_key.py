@@ -83,15 +83,13 @@ def test_a_reminder_run_with_a_wrong_key_refuses_to_start_and_keeps_everyone(hot
 @pytest.mark.parametrize(
     "command",
     [
-        ["rq", "worker", "--worker-class", "workers.worker.HotlineWorker", "--burst"],
-        ["python", "-m", "workers.clock"],
+        ["python", "-m", "wiring.worker", "--burst"],
+        ["python", "-m", "wiring.clock"],
     ],
 )
 def test_the_worker_and_the_clock_refuse_a_wrong_key(hotline, redis_server, command):
     register_people(hotline, 1)
     args = [str(BIN / command[0]), *command[1:]]
-    if command[0] == "rq":
-        args += ["--serializer", "json", "--url", redis_server.url, "hotline"]
     result = run(args, environment(redis_server.url, WRONG_KEY))
     assert result.returncode != 0
     assert result.stderr.strip().splitlines()[-1].endswith("rotate (docs/deploy.md)")
