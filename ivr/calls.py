@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -18,9 +18,11 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import RESUMABLE
+from ivr.menu import ALREADY_SENT, RESUMABLE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 
@@ -71,6 +73,8 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.flow = flow
         self.store = store
@@ -80,6 +84,8 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
 
     def incoming(self, call: CallRequest) -> Turn:
         """A call comes in: offer to resume, or start at the language menu."""
@@ -93,15 +99,17 @@ class CallService:
         if state is None:
             # Unknown or expired call: begin as a new call rather than fail.
             return self.incoming(call)
+        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
         turn = self.flow.step(
             state,
             call.digits,
             now=self.clock.now(),
-            can_text=call.number is not None,
+            can_text=can_text,
             finished_on=call.finished_on,
         )
         for effect in turn.effects:
-            EFFECTS[effect.name](self, call, effect)
+            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
+                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
         return turn
 
@@ -122,38 +130,51 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                self.send_sms(call.number, self.content.text(key, effect.lang))
+    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
+        """False when this number already got the steps as often as allowed today."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return False
+        for key in ("sms.steps_1", "sms.steps_2"):
+            self.send_sms(call.number, self.content.text(key, effect.lang))
+        return True
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
+        if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
-    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> None:
-        """An SMS the caller asked for with a key: once per call, however often it is asked."""
-        if call.number:
-            body = self.content.text(key, effect.lang)
-            once = f"{effect.name.replace('_', '-')}-{call.call_sid}" if call.call_sid else None
-            self.send_sms(call.number, body, message_id=once)
+    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> bool:
+        """An SMS the caller asked for with a key: once per call however often it is asked
+        (one message id per call), within the number's daily allowance of replies (False past
+        it: the caller hears that it was already sent today)."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "reply", self.clock.now()):
+            return False
+        body = self.content.text(key, effect.lang)
+        once = f"{effect.name.replace('_', '-')}-{call.call_sid}" if call.call_sid else None
+        self.send_sms(call.number, body, message_id=once)
+        return True
 
-    def send_email(self, call: CallRequest, effect: Effect) -> None:
-        self._send_once(call, effect, "sms.email.asylum")
+    def send_email(self, call: CallRequest, effect: Effect) -> bool:
+        return self._send_once(call, effect, "sms.email.asylum")
 
-    def send_office(self, call: CallRequest, effect: Effect) -> None:
-        self._send_once(call, effect, "sms.office.residence")
+    def send_office(self, call: CallRequest, effect: Effect) -> bool:
+        return self._send_once(call, effect, "sms.office.residence")
+
+    def send_remind_help(self, call: CallRequest, effect: Effect) -> bool:
+        return self._send_once(call, effect, "sms.help")
 
     def send_help(self, call: CallRequest, effect: Effect) -> None:
-        """A language with no full voice yet: the steps by SMS in it; its replies in it from now."""
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
-                self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
-            self.choices.set(call.caller, effect.lang)
-
-    def send_remind_help(self, call: CallRequest, effect: Effect) -> None:
-        self._send_once(call, effect, "sms.help")
+        """A language with no full voice yet: the steps by SMS in it (within the daily allowance
+        of steps), and its replies in it from now on. The call ends either way."""
+        self.choices.set(call.caller, effect.lang)
+        if not call.number or not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return
+        for key in ("sms.steps_1", "sms.steps_2"):
+            once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
+            self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
 
     def register_reminder(self, call: CallRequest, effect: Effect) -> None:
         if not call.number or not effect.entry:
@@ -167,7 +188,9 @@ class CallService:
             channel="voice",
             now=self.clock.now(),
         )
-        if check is DateCheck.OK:
+        if check is DateCheck.OK and self.limits.allows(
+            call.caller, "confirmation", self.clock.now()
+        ):
             body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
             self.send_sms(call.number, body)
 
@@ -183,7 +206,7 @@ SMS_KEYS = (
     "sms.office.residence",
 )
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,
