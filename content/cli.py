@@ -48,6 +48,6 @@ def spoken_lengths() -> tuple[list[str], list[str]]:
     spoken = part(SpokenTexts)
     prompts, menus = spoken.collect()
     table = longest_by_language(prompts, menus, spoken.measure)
-    for line in table_lines(table):
+    for line in table_lines(table, [language.code for language in part(Content).languages]):
         click.echo(f"  {line}")
     return length_problems(table)

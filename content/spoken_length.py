@@ -7,7 +7,7 @@ own (the audio manifest records it) when there is one, else the words counted at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 WORDS_PER_MINUTE = 150
@@ -110,11 +110,14 @@ def length_problems(
     return failures, warnings
 
 
-def table_lines(table: Mapping[str, Longest]) -> list[str]:
+def table_lines(table: Mapping[str, Longest], order: Sequence[str] = ()) -> list[str]:
+    """One line per language, in ``order`` (the menu's), then the others."""
+    rank = {lang: i for i, lang in enumerate(order)}
+    rows = sorted(table.values(), key=lambda row: (rank.get(row.lang, len(rank)), row.lang))
     lines = [
         f"{'lang':<5} {'longest prompt':<28} {'s':>5}  {'longest menu':<16} {'s':>5}  {'main':>5}"
     ]
-    for row in table.values():
+    for row in rows:
         lines.append(
             f"{row.lang:<5} {row.prompt:<28} {row.prompt_seconds:>5.1f}  {row.menu:<16} "
             f"{row.menu_seconds:>5.1f}  {row.main_seconds:>5.1f}"
