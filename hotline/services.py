@@ -28,6 +28,7 @@ from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.delivery import Outbound
+from sms.replays import AnsweredMessages
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
@@ -71,7 +72,7 @@ class Hotline:
         dates = SpokenDates(inventory.formats, audio, inventory.voices)
 
         choices = LanguageChoices(redis)
-        call_store = CallStore(redis)
+        call_store = CallStore(redis, settings.resume_window_minutes * 60)
         registrations = RegistrationStore(
             redis, settings.secret_key, settings.reminder_policy.retention_days * 24 * 3600
         )
@@ -104,7 +105,13 @@ class Hotline:
             prefecture=settings.prefecture,
         )
         conversation = SmsConversation(
-            content, choices, reminders, erasure, settings.secret_key, settings.prefecture
+            content,
+            choices,
+            reminders,
+            erasure,
+            settings.secret_key,
+            settings.prefecture,
+            answered=AnsweredMessages(redis),
         )
         return cls(
             settings=settings,

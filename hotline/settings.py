@@ -28,6 +28,10 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: How long after a call the same number is offered to continue where it stopped. A caller ID can
+#: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
+DEFAULT_RESUME_WINDOW_MINUTES = 120
+MAX_RESUME_WINDOW_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -53,6 +57,7 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
 
     @property
     def development(self) -> bool:
@@ -136,6 +141,7 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -153,6 +159,7 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            resume_window_minutes=resume_window,
         )
 
 
@@ -176,6 +183,19 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
         )
         return DEFAULT_SMS_RATE
     return rate
+
+
+def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
+    """RESUME_WINDOW_MINUTES: whole minutes, 1 to a day."""
+    if raw is None:
+        return DEFAULT_RESUME_WINDOW_MINUTES
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_RESUME_WINDOW_MINUTES:
+        return int(raw)
+    problems.append(
+        f"RESUME_WINDOW_MINUTES must be a whole number of minutes from 1 to "
+        f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
+    )
+    return DEFAULT_RESUME_WINDOW_MINUTES
 
 
 def _check_origin(name: str, url: str) -> list[str]:

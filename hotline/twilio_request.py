@@ -17,6 +17,8 @@ from typing import TypeVar
 from flask import Request, abort, current_app, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from hotline.twilio_fields import for_log
+
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
 
@@ -54,7 +56,7 @@ def twilio_signed(view: F) -> F:
     def wrapper(*args, **kwargs):
         settings = current_app.extensions["hotline"].settings
         if not is_signed(request, settings.twilio_auth_token, settings.public_base_url):
-            log.warning("rejected unsigned or badly signed request to %s", request.path)
+            log.warning("rejected unsigned or badly signed request to %s", for_log(request.path))
             abort(403)
         return view(*args, **kwargs)
 

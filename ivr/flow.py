@@ -90,7 +90,7 @@ class Turn:
     effects: tuple[Effect, ...] = ()
 
 
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+_EIGHT_DIGITS = re.compile(r"[0-9]{8}")
 
 
 class Flow:
@@ -227,7 +227,7 @@ class Flow:
         """A date typed as 8 digits: read it back, or say why it cannot be used."""
         lang = state.lang or self.languages[0]
         try:
-            if not _EIGHT_DIGITS.match(key):
+            if not _EIGHT_DIGITS.fullmatch(key):
                 raise ValueError(key)
             typed = date(int(key[4:]), int(key[2:4]), int(key[:2]))
         except ValueError:

@@ -12,10 +12,11 @@ from datetime import date
 from flask import Blueprint, Response, current_app, request
 from redis.exceptions import RedisError
 
+from hotline.twilio_fields import for_log
 from hotline.twilio_request import twilio_signed
 from ivr import twiml
-from ivr.calls import CallRequest
-from ivr.flow import Prompt, Turn
+from ivr.calls import CallRequest, Reply
+from ivr.flow import Prompt
 from ivr.speech import Utterance
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,16 @@ def _hotline():
 
 
 def _call(hotline) -> CallRequest:
-    return CallRequest.from_form(request.form, hotline.settings.secret_key)
+    call = CallRequest.from_form(request.form, hotline.settings.secret_key, request.args)
+    if call.invalid:
+        # Signed, yet not what Twilio sends: say so in the log (field names only, never the
+        # number), and never serve it as a new call at every key.
+        log.warning(
+            "voice request to %s refused: invalid %s",
+            for_log(request.path),
+            ", ".join(call.invalid),
+        )
+    return call
 
 
 def _xml(document: str) -> Response:
@@ -45,10 +55,12 @@ def voice(hotline, prompt: Prompt) -> list[Utterance]:
     return heard
 
 
-def render(hotline, turn: Turn) -> Response:
+def render(hotline, reply: Reply) -> Response:
+    turn = reply.turn
     utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
     if turn.listen:
-        action = request.script_root + STEP_PATH
+        # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
+        action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
         return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
     return _xml(twiml.hang_up(utterances))
 
@@ -58,7 +70,10 @@ def render(hotline, turn: Turn) -> Response:
 def incoming() -> Response:
     """A call comes in."""
     hotline = _hotline()
-    return render(hotline, hotline.calls.incoming(_call(hotline)))
+    call = _call(hotline)
+    if call.invalid:
+        return outage_response()
+    return render(hotline, hotline.calls.incoming(call))
 
 
 @bp.post("/step")
@@ -66,7 +81,10 @@ def incoming() -> Response:
 def step() -> Response:
     """The caller pressed a key, or stayed silent."""
     hotline = _hotline()
-    return render(hotline, hotline.calls.answer(_call(hotline)))
+    call = _call(hotline)
+    if call.invalid:
+        return outage_response()
+    return render(hotline, hotline.calls.answer(call))
 
 
 @bp.post("/status")
@@ -74,7 +92,10 @@ def step() -> Response:
 def status() -> Response:
     """Twilio reports the call's status; an ended call's state is deleted."""
     hotline = _hotline()
-    hotline.calls.status(_call(hotline))
+    call = _call(hotline)
+    if call.invalid:
+        return Response(twiml.empty(), status=400, mimetype="text/xml")
+    hotline.calls.status(call)
     return _xml(twiml.empty())
 
 

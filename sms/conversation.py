@@ -26,6 +26,7 @@ from sms.keywords import (
     parse,
     parse_date,
 )
+from sms.replays import AnsweredMessages
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320
@@ -36,6 +37,7 @@ class Inbound:
     number: str | None
     body: str
     now: datetime
+    message_sid: str | None = None  # Twilio's, checked: each is answered once
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,9 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        answered: AnsweredMessages,
     ):
+        self.answered = answered
         self.content = content
         self.choices = choices
         self.reminders = reminders
@@ -65,7 +69,17 @@ class SmsConversation:
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
-        """The texts to send back to one incoming SMS."""
+        """The texts to send back to one incoming SMS; none to a message already answered."""
+        if inbound.message_sid is not None and not self.answered.first_time(inbound.message_sid):
+            return []
+        try:
+            return self._reply(inbound)
+        except Exception:
+            if inbound.message_sid is not None:
+                self.answered.forget(inbound.message_sid)
+            raise
+
+    def _reply(self, inbound: Inbound) -> list[str]:
         command = parse(inbound.body[:MAX_BODY], self.keywords)
         caller = caller_key(self.secret, inbound.number)
         lang = self.choices.get(caller) or self._keyword_language(command) or SOURCE_LANGUAGE

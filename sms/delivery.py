@@ -36,6 +36,7 @@ from werkzeug.datastructures import MultiDict
 from hotline import keys
 from hotline.identity import caller_key, mask_number, normalise_number, open_number, seal_number
 from hotline.settings import Settings
+from hotline.twilio_fields import MESSAGE_SID, error_code, for_log, valid
 from sms import errors
 from sms.errors import Outcome
 from sms.rate_cap import RateCap
@@ -72,7 +73,7 @@ RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 7 * 24 * 60 * 60
 #: Twilio refuses longer bodies (error 21617).
 MAX_BODY = 1600
-_PURPOSE = re.compile(r"^[a-z0-9_.-]{1,40}$")
+_PURPOSE = re.compile(r"[a-z0-9_.-]{1,40}")
 
 #: Twilio's MessageStatus values, as our statuses.
 TWILIO_STATUS = {
@@ -87,7 +88,6 @@ TWILIO_STATUS = {
     "failed": UNDELIVERED,
     "canceled": UNDELIVERED,
 }
-_MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 
 
 class PermanentFailureHandler(Protocol):
@@ -130,10 +130,10 @@ class StatusReport:
         code = (form.get("ErrorCode") or "").strip()
         hint = args.get("m", "")
         return cls(
-            message_sid=sid if _MESSAGE_SID.match(sid) else None,
-            status=(form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower(),
-            error_code=int(code) if code.isdigit() else None,
-            message_id=hint if MESSAGE_ID.match(hint) else None,
+            message_sid=valid(MESSAGE_SID, sid),
+            status=(form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()[:20],
+            error_code=error_code(code),
+            message_id=valid(MESSAGE_ID, hint),
         )
 
 
@@ -208,12 +208,12 @@ class Outbound:
             raise ValueError("not a phone number in E.164 form")
         if not body or len(body) > MAX_BODY:
             raise ValueError(f"an SMS body has 1 to {MAX_BODY} characters")
-        if not _PURPOSE.match(purpose):
+        if not _PURPOSE.fullmatch(purpose):
             raise ValueError("purpose is a short lowercase word")
         if at is not None and at.tzinfo is None:
             raise ValueError("give `at` with its time zone")
         message_id = message_id or "sms-" + uuid.uuid4().hex
-        if not MESSAGE_ID.match(message_id):
+        if not MESSAGE_ID.fullmatch(message_id):
             raise ValueError("a message id has 1 to 64 letters, digits, _ or -")
         now = self.clock()
         delay = max(0, int(at.timestamp() - now)) if at else 0
@@ -312,8 +312,8 @@ class Outbound:
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
         status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
         if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
-            log.warning("SMS %s was sent twice (second SID %s)", message_id, sent.sid)
-        log.info("SMS %s %s as %s (attempt %d)", message_id, status, sent.sid, attempt)
+            log.warning("SMS %s was sent twice (second SID %s)", message_id, for_log(sent.sid))
+        log.info("SMS %s %s as %s (attempt %d)", message_id, status, for_log(sent.sid), attempt)
         return status
 
     def _close(self, message, status: str, outcome: Outcome, code: int | None) -> str:
@@ -337,7 +337,7 @@ class Outbound:
         """Record what Twilio reports about a message; its status afterwards, or None if unknown."""
         status = TWILIO_STATUS.get(report.status)
         if report.message_sid is None or status is None:
-            log.info("status callback ignored: status %r", report.status)
+            log.info("status callback ignored: status %s", for_log(report.status))
             return None
         message = None
         if report.message_id:

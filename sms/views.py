@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 from redis.exceptions import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.twilio_fields import ACCOUNT_SID, MESSAGE_SID, valid
 from hotline.twilio_request import twilio_signed
 from ivr.flow import FALLBACK_LANGUAGES
 from sms.conversation import Inbound
@@ -28,10 +29,25 @@ def messages(texts: list[str]) -> Response:
 def incoming() -> Response:
     """Answer one incoming SMS."""
     hotline = current_app.extensions["hotline"]
+    form = request.form
+    sid = valid(MESSAGE_SID, form.get("MessageSid"))
+    invalid = [
+        name
+        for name, ok in (
+            ("MessageSid", sid),
+            ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
+        )
+        if not ok
+    ]
+    if invalid:
+        # Signed, yet not what Twilio sends: refused, logged by field name (never the number).
+        log.warning("SMS webhook refused: invalid %s", ", ".join(invalid))
+        return Response(str(MessagingResponse()), status=400, mimetype="text/xml")
     inbound = Inbound(
-        number=request.form.get("From"),
-        body=request.form.get("Body", ""),
+        number=form.get("From"),
+        body=form.get("Body", ""),
         now=hotline.clock.now(),
+        message_sid=sid,
     )
     return messages(hotline.sms.reply(inbound))
 
