@@ -17,6 +17,7 @@ from ivr.menu import (
     GLOBAL_KEYS,
     HINTS,
     LANGUAGE_MENU,
+    LANGUAGE_OFFER,
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
     NO_NUMBER,
@@ -29,6 +30,7 @@ from ivr.menu import (
     DateEntry,
     Do,
     Goto,
+    KeepLanguage,
     LanguageMenu,
     MainMenu,
     Menu,
@@ -38,6 +40,7 @@ from ivr.menu import (
     Option,
     PreviousStep,
     Repeat,
+    Restart,
     Walk,
     language_menus,
 )
@@ -88,6 +91,7 @@ class Turn:
     listen: bool = True
     digits: int = 1  # how many keys to listen for
     effects: tuple[Effect, ...] = ()
+    timeout: int | None = None  # seconds to wait for a key; None for the usual wait
 
 
 _EIGHT_DIGITS = re.compile(r"[0-9]{8}")
@@ -109,21 +113,24 @@ class Flow:
     # --- entry points ---------------------------------------------------------------------------
 
     def start(self, resume_point: CallState | None = None, known_lang: str | None = None) -> Turn:
-        """A new call: the offer to continue where the caller stopped; else the main menu in
-        the language the number chose before (8 changes it); else the language menu."""
-        if self.can_resume(resume_point):
+        """A new call. From a number that chose a language before (or stopped on a topic within
+        the resume window): only the offer of that language, and how to change it, within the
+        first 3 seconds; the offer to continue comes after the caller confirms. Else the
+        language menu. A caller ID can be spoofed, so nothing before the confirmation names a
+        topic, a date or a registration."""
+        resumable = self.can_resume(resume_point)
+        lang = known_lang if known_lang in self.languages else None
+        if lang is None and resumable:
             assert resume_point is not None
-            state = CallState(
-                lang=resume_point.lang,
-                node=RESUME_MENU,
-                path=(*resume_point.path, resume_point.node)[-MAX_PATH:],
-                step=resume_point.step,
-            )
-            return self.enter(state)
-        if known_lang in self.languages:
-            assert known_lang is not None
-            return self.perform(CallState(), ChooseLanguage(known_lang))
-        return self.enter(CallState())
+            lang = resume_point.lang
+        if lang is None:
+            return self.enter(CallState())
+        offer = CallState(lang=lang, node=LANGUAGE_OFFER)
+        if resumable:
+            assert resume_point is not None
+            where = (*resume_point.path, resume_point.node)[-MAX_PATH:]
+            offer = replace(offer, path=where, step=resume_point.step)
+        return self.enter(offer)
 
     def step(
         self,
@@ -141,12 +148,17 @@ class Flow:
         if not self.is_valid(state):
             return self.enter(CallState())
         key = (digits or "").strip()
-        if not key:
-            return self.miss(state, "voice.miss.silence")
         node = self.nodes[state.node]
+        otherwise = node.otherwise if isinstance(node, Menu) else None
+        if not key:
+            return (
+                self.perform(state, otherwise)
+                if otherwise
+                else self.miss(state, "voice.miss.silence")
+            )
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
             return self.typed_date(state, node, key, today)
-        action = self.action_for(state, key, can_text=can_text)
+        action = self.action_for(state, key, can_text=can_text) or otherwise
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         return self.perform(state, action)
@@ -176,6 +188,8 @@ class Flow:
             for option in node.options:
                 if option.key == key:
                     return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
+            if node.otherwise is not None:
+                return node.otherwise  # no global key here: every other key means "otherwise"
         if isinstance(node, Walk):
             if key == node.next_key and state.step < len(node.steps) - 1:
                 return NextStep()
@@ -198,6 +212,16 @@ class Flow:
                     prompts=(welcome, *turn.prompts),
                     effects=(Effect("remember_language", code),),
                 )
+            case KeepLanguage() if state.path and state.path[-1] in RESUMABLE:
+                # Confirmed, and a topic heard within the resume window: offer to continue.
+                assert state.lang is not None
+                turn = self.enter(replace(state, node=RESUME_MENU))
+                return replace(turn, effects=(Effect("remember_language", state.lang),))
+            case KeepLanguage():
+                assert state.lang is not None
+                return self.perform(CallState(), ChooseLanguage(state.lang))
+            case Restart():
+                return self.enter(CallState())
             case Goto(node=target):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=target, path=path, step=0))
@@ -256,7 +280,8 @@ class Flow:
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
         digits = node.digits if isinstance(node, DateEntry) else 1
-        return Turn(state, prompts, digits=digits, **kw)
+        timeout = node.timeout if isinstance(node, Menu) else None
+        return Turn(state, prompts, digits=digits, timeout=timeout, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
@@ -349,7 +374,11 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
-    queue = [flow.start(), *(flow.start(point) for point in resume_points)]
+    queue = [
+        flow.start(),
+        *(flow.start(None, lang) for lang in flow.languages),
+        *(flow.start(point, point.lang) for point in resume_points),
+    ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()
     while queue:

@@ -61,7 +61,7 @@ def render(hotline, reply: Reply) -> Response:
     if turn.listen:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
         action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
-        return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
+        return _xml(twiml.listen(utterances, action, num_digits=turn.digits, timeout=turn.timeout))
     return _xml(twiml.hang_up(utterances))
 
 

@@ -95,7 +95,9 @@ def test_silence_on_the_language_menu_says_goodbye_in_french_and_english(caller)
     assert heard.hung_up
 
 
-def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, language_menu, redis):
+def test_calling_back_within_the_window_offers_to_continue_after_the_language(
+    new_caller, choose, language_menu, redis
+):
     first = new_caller(number="+33611111111")
     choose(first, "en")
     first.press("1")
@@ -105,7 +107,10 @@ def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, langua
     assert redis.get(keys.CALL_STATE.format(sid=first.call_sid)) is None
 
     again = new_caller(number="+33611111111")
-    offer = again.dial()
+    language = again.dial()
+    assert language.keys == ["voice.language.choose", "voice.language.other"]
+    assert 'timeout="3"' in language.xml and set(language.langs) == {"en"}
+    offer = again.press("1")
     assert offer.keys == ["voice.resume.welcome", "voice.resume.continue", "voice.resume.restart"]
     assert set(offer.langs) == {"en"}
     resumed = again.press("1")
@@ -113,7 +118,12 @@ def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, langua
 
     restart = new_caller(number="+33611111111")
     restart.dial()
+    restart.press("1")
     assert restart.press("2").keys[0] == "voice.main.title"
+
+    other = new_caller(number="+33611111111")
+    other.dial()
+    assert other.silence().keys == language_menu
 
     stranger = new_caller(number="+33622222222")
     assert stranger.dial().keys == language_menu
