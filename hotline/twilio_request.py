@@ -24,11 +24,12 @@ F = TypeVar("F", bound=Callable)
 
 
 def public_url(req: Request, public_base_url: str | None) -> str:
-    """The URL Twilio requested: PUBLIC_BASE_URL plus path and query when set, else req.url."""
-    if not public_base_url:
-        return req.url
-    query = req.query_string.decode()
-    return public_base_url + req.path + (f"?{query}" if query else "")
+    """The URL Twilio requested: PUBLIC_BASE_URL (else the request's own origin) plus path and
+    the query string exactly as it came (``req.url`` re-encodes it: "%3A" would become ":" and
+    the signature, made over Twilio's bytes, would no longer match)."""
+    query = req.query_string.decode("latin-1")
+    origin = public_base_url or req.root_url.rstrip("/")
+    return origin + req.path + (f"?{query}" if query else "")
 
 
 def is_signed(req: Request, auth_token: str, public_base_url: str | None) -> bool:
