@@ -14,7 +14,7 @@ from flask import Flask
 from audio import views as audio_files
 from audio.cli import audio_cli
 from content.cli import content_cli
-from hotline import health
+from hotline import development, health
 from hotline.clock import Clock
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
     if settings.development:
+        # DNS rebinding: the development token and the simulator are public.
+        development.refuse_other_hosts(app, settings.public_base_url)
         app.register_blueprint(simulator.bp)  # the browser simulator: never in production
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from content.prefecture import available_prefectures
+from hotline.twilio_fields import ACCOUNT_SID
 from reminders.schedule import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
@@ -95,8 +96,10 @@ class Settings:
                 "(set HOTLINE_MODE=development to try the hotline locally without Twilio)"
             )
         sid = get("TWILIO_ACCOUNT_SID")
-        if sid and not sid.startswith("AC"):
-            problems.append("TWILIO_ACCOUNT_SID must start with AC")
+        if sid and not ACCOUNT_SID.fullmatch(sid):
+            problems.append(
+                "TWILIO_ACCOUNT_SID must start with AC, followed by 32 hexadecimal characters"
+            )
         if sid and not (get("TWILIO_FROM") or get("TWILIO_MESSAGING_SERVICE_SID")):
             problems.append(
                 "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID: "
@@ -113,6 +116,8 @@ class Settings:
             problems.append(
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
+
+        problems += _public_values_refused(sid, token, secret, dev)
 
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
@@ -163,6 +168,28 @@ class Settings:
         )
 
 
+def _public_values_refused(
+    sid: str | None, token: str | None, secret: str | None, dev: bool
+) -> list[str]:
+    """The development token and secret are public (they are in this repository): with a
+    Twilio account (real numbers, real SMS) or in production, anyone could sign webhooks with
+    the token, or open the stored numbers with the secret."""
+    if not (sid or not dev):
+        return []
+    why = "with TWILIO_ACCOUNT_SID set" if sid else "in production"
+    problems = []
+    if (token or DEV_AUTH_TOKEN) == DEV_AUTH_TOKEN and (sid or token):
+        problems.append(
+            f"TWILIO_AUTH_TOKEN is the public development token: {why}, set your account's token"
+        )
+    if (secret or DEV_SECRET_KEY) == DEV_SECRET_KEY and (sid or secret):
+        problems.append(
+            f"HOTLINE_SECRET_KEY is the public development secret: {why}, set a secret of your "
+            "own (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return problems
+
+
 def _offsets(text: str) -> tuple[int, ...]:
     """ "-30, -14, -7, 1" → (-30, -14, -7, 1)."""
     return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
@@ -203,12 +230,13 @@ def _check_origin(name: str, url: str) -> list[str]:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return []
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return []
     return [f"{name} must be an https:// URL (http:// is accepted only for loopback addresses)"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's own (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:
