@@ -9,9 +9,11 @@ Range and HEAD requests are answered by werkzeug's conditional send_file.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, send_file
 
 from audio.formats import CONTENT_TYPES
+from audio.library import AudioLibrary
+from hotline.parts import part
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 
@@ -21,7 +23,7 @@ ONE_YEAR = 365 * 24 * 60 * 60
 @bp.get("/<path:name>")
 def audio_file(name: str) -> Response:
     """One built audio file, cacheable forever."""
-    path = current_app.extensions["hotline"].audio.servable(name)
+    path = part(AudioLibrary).servable(name)
     if path is None:
         abort(404)
     extension = path.suffix.lstrip(".")

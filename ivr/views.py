@@ -9,15 +9,17 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 
+from hotline.parts import part
+from hotline.settings import Settings
 from hotline.twilio_fields import for_log
 from hotline.twilio_request import twilio_signed
 from ivr import twiml
-from ivr.calls import CallRequest, Reply
-from ivr.flow import Prompt
-from ivr.speech import Utterance
+from ivr.calls import CallRequest, CallService, Reply
+from ivr.flow import Flow, Prompt
+from ivr.speech import DateVoice, Speaker, Utterance
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -25,12 +27,8 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 STEP_PATH = "/voice/step"
 
 
-def _hotline():
-    return current_app.extensions["hotline"]
-
-
-def _call(hotline) -> CallRequest:
-    call = CallRequest.from_form(request.form, hotline.settings.secret_key, request.args)
+def _call() -> CallRequest:
+    call = CallRequest.from_form(request.form, part(Settings).secret_key, request.args)
     if call.invalid:
         # Signed, yet not what Twilio sends: say so in the log (field names only, never the
         # number), and never serve it as a new call at every key.
@@ -46,22 +44,25 @@ def _xml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
-def voice(hotline, prompt: Prompt) -> list[Utterance]:
+def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]:
     """A prompt as heard; a date the caller typed follows it, composed from date clips."""
-    heard = [hotline.speaker.utter(prompt)]
+    heard = [speaker.utter(prompt)]
     typed = dict(prompt.params).get("date")
     if typed:
-        heard += hotline.dates.spoken_date(date.fromisoformat(typed), prompt.lang)
+        heard += dates.spoken_date(date.fromisoformat(typed), prompt.lang)
     return heard
 
 
-def render(hotline, reply: Reply) -> Response:
+def render(reply: Reply) -> Response:
     turn = reply.turn
-    utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
+    speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
+    utterances = [u for prompt in turn.prompts for u in voice(speaker, dates, prompt)]
     if turn.listen:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
         action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
-        return _xml(twiml.listen(utterances, action, num_digits=turn.digits, timeout=turn.timeout))
+        return _xml(
+            twiml.listen(utterances, action, num_digits=turn.num_digits, timeout=turn.timeout)
+        )
     return _xml(twiml.hang_up(utterances))
 
 
@@ -69,41 +70,37 @@ def render(hotline, reply: Reply) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """A call comes in."""
-    hotline = _hotline()
-    call = _call(hotline)
+    call = _call()
     if call.invalid:
         return outage_response()
-    return render(hotline, hotline.calls.incoming(call))
+    return render(part(CallService).incoming(call))
 
 
 @bp.post("/step")
 @twilio_signed
 def step() -> Response:
     """The caller pressed a key, or stayed silent."""
-    hotline = _hotline()
-    call = _call(hotline)
+    call = _call()
     if call.invalid:
         return outage_response()
-    return render(hotline, hotline.calls.answer(call))
+    return render(part(CallService).answer(call))
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Twilio reports the call's status; an ended call's state is deleted."""
-    hotline = _hotline()
-    call = _call(hotline)
+    call = _call()
     if call.invalid:
         return Response(twiml.empty(), status=400, mimetype="text/xml")
-    hotline.calls.status(call)
+    part(CallService).status(call)
     return _xml(twiml.empty())
 
 
 def outage_response() -> Response:
     """The essentials in French and English, then goodbye: needs neither Redis nor state."""
-    hotline = _hotline()
-    prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.before_choice]
-    return _xml(twiml.hang_up(hotline.speaker.utter(p) for p in prompts))
+    prompts = [Prompt("voice.outage.info", lang) for lang in part(Flow).before_choice]
+    return _xml(twiml.hang_up(part(Speaker).utter(p) for p in prompts))
 
 
 @bp.errorhandler(RedisError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.flow import KEYPAD, CallState, Flow, Prompt, reachable_prompts
+from ivr.flow import CallState, Flow, Prompt
 from ivr.menu import (
     LANGUAGE_MENU,
     LANGUAGE_OFFER,
@@ -14,6 +14,7 @@ from ivr.menu import (
     RESUME_MENU,
     Walk,
 )
+from ivr.reachability import KEYPAD, reachable_prompts
 
 LANGS = ("fr", "en")
 
