@@ -20,8 +20,9 @@ from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import RESUMABLE
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService, sms_date
+from reminders.service import ReminderService
 
 #: Digits that are not keypad keys: heard as a wrong key, never as a date or an option.
 NOT_A_KEY = "?"
@@ -95,7 +96,9 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        changes: RegistrationChanges,
     ):
+        self.changes = changes
         self.flow = flow
         self.store = store
         self.content = content
@@ -177,6 +180,9 @@ class CallService:
         if not call.number or not effect.entry:
             return
         expiry = date.fromisoformat(effect.entry)
+        # A caller ID is not an identity: replacing another date is told to the number by SMS,
+        # with the word that undoes it (reminders.changes).
+        replaced = self.changes.before_replacing(call.caller, expiry)
         check = self.reminders.register(
             number=call.number,
             lang=effect.lang,
@@ -186,8 +192,7 @@ class CallService:
             now=self.clock.now(),
         )
         if check is DateCheck.OK:
-            body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
-            self.send_sms(call.number, body)
+            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
 
 
 EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {

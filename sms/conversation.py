@@ -15,6 +15,7 @@ from content.catalog import SOURCE_LANGUAGE, Content
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 from sms.keywords import (
@@ -58,8 +59,10 @@ class SmsConversation:
         secret: str,
         prefecture: str,
         answered: AnsweredMessages,
+        changes: RegistrationChanges,
     ):
         self.answered = answered
+        self.changes = changes
         self.content = content
         self.choices = choices
         self.reminders = reminders
@@ -107,6 +110,7 @@ class SmsConversation:
         number = normalise_number(c.inbound.number)
         if number is None:
             return [self.text("sms.help", c.lang)]
+        replaced = self.changes.before_replacing(c.caller, expiry)
         check = self.reminders.register(
             number=number,
             lang=c.lang,
@@ -115,7 +119,17 @@ class SmsConversation:
             channel="sms",
             now=c.inbound.now,
         )
+        if check is DateCheck.OK:
+            return [registered_text(self.content, c.lang, expiry, replaced)]
         return [self.text(REMIND_REPLIES[check], c.lang, date=sms_date(expiry))]
+
+    def undo(self, c: Context) -> list[str]:
+        """Put back the registration as it was before the last change (made by a call, or an
+        SMS, that the person may not have made)."""
+        restored = self.changes.undo(c.caller)
+        if restored is None:
+            return [self.text("sms.undo.nothing", c.lang)]
+        return [self.text("sms.undo.done", c.lang, date=sms_date(restored))]
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
@@ -155,6 +169,9 @@ SMS_KEYS = (
     "sms.start.confirm",
     "sms.lang.confirm",
     "sms.lang.unknown",
+    "sms.remind.changed",
+    "sms.undo.done",
+    "sms.undo.nothing",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
 
@@ -171,6 +188,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[str]]] = {
     "stop": SmsConversation.stop,
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
+    "undo": SmsConversation.undo,
 }
 assert set(HANDLERS) == set(COMMANDS)
 

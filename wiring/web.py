@@ -35,6 +35,7 @@ from ivr.calls import CallService
 from ivr.flow import Flow
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
+from reminders.changes import RegistrationChanges
 from reminders.cli import reminders_cli
 from reminders.service import ReminderService
 from simulator import views as simulator
@@ -106,7 +107,10 @@ def build_web_parts(
     reminders = build_reminders(settings, redis, content, outbound)
     choices = LanguageChoices(redis)
     call_store = CallStore(redis, settings.resume_window_minutes * 60)
-    erasure = Erasure(reminders.store.erase, [choices.forget, call_store.forget_caller])
+    changes = RegistrationChanges(redis)
+    erasure = Erasure(
+        reminders.store.erase, [choices.forget, call_store.forget_caller, changes.forget]
+    )
 
     def send_reply(number: str, body: str) -> None:
         outbound.enqueue(number, body, purpose="reply")
@@ -120,6 +124,7 @@ def build_web_parts(
         send_sms=send_reply,
         clock=clock,
         prefecture=settings.prefecture,
+        changes=changes,
     )
     conversation = SmsConversation(
         content,
@@ -129,6 +134,7 @@ def build_web_parts(
         settings.secret_key,
         settings.prefecture,
         answered=AnsweredMessages(redis),
+        changes=changes,
     )
     return WebParts(
         settings=settings,
