@@ -21,6 +21,7 @@ RUNTIME_SAMPLES = {
     "total": "6",
     "date": "15/03/2027",
     "days": "30",
+    "old": "15/03/2027",  # the date a change replaced (sms.remind.changed)
     "codes": "",  # the list of language codes: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)

@@ -33,15 +33,17 @@ def listen(
     action: str,
     *,
     num_digits: int = 1,
+    timeout: int | None = None,
     finish_key: str | None = None,
 ) -> str:
-    """Say the utterances while listening for keys, then post them (or silence) to action.
+    """Say the utterances while listening for keys, then post them (or silence) to action;
+    wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given).
 
     With ``finish_key`` (a multi-digit entry), that key ends the entry at once, digits typed or
     not, and is never collected: Twilio posts it as FinishedOnKey, and posts even an empty entry
     (actionOnEmptyResult), so "back" before any digit reaches the flow too.
     """
-    return _listen(tuple(utterances), action, num_digits, finish_key)
+    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT, finish_key)
 
 
 def hang_up(utterances: Iterable[Utterance]) -> str:
@@ -53,15 +55,17 @@ def hang_up(utterances: Iterable[Utterance]) -> str:
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
 def _listen(
-    utterances: tuple[Utterance, ...], action: str, num_digits: int, finish_key: str | None
+    utterances: tuple[Utterance, ...],
+    action: str,
+    num_digits: int,
+    timeout: int,
+    finish_key: str | None,
 ) -> str:
     response = VoiceResponse()
     entry = {} if finish_key is None else {"finish_on_key": finish_key}
     if finish_key is not None:
         entry["action_on_empty_result"] = True
-    gather = Gather(
-        action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT, **entry
-    )
+    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout, **entry)
     _voice(gather, utterances)
     response.append(gather)
     response.redirect(action, method="POST")
