@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench-webhooks bench-audio bench-reminders bench-sms clean
+.PHONY: run test lint check requirements bench-webhooks bench-audio bench-reminders bench-sms clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench-audio: $(STAMP)
 
 bench-sms: $(STAMP)
 	$(BIN)/python -m bench.sms_dispatch
+
+# requirements.txt (what a Procfile host installs) from pyproject.toml and requirements.lock.
+requirements: $(STAMP)
+	$(BIN)/python -m devtools.requirements > requirements.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
