@@ -23,6 +23,8 @@ from devtools.embedded_redis import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+#: The Procfile's long-running processes (not `release:`, which runs once per deploy).
+PROCESSES = ("web", "worker", "clock")
 
 
 def _interrupt(signum, frame):
@@ -104,8 +106,9 @@ def main() -> int:
             "  Ctrl-C stops everything.\n",
             flush=True,
         )
+        procfile = ["-f", str(ROOT / "Procfile"), "-d", str(ROOT)]
         honcho = subprocess.Popen(
-            [str(bin_dir / "honcho"), "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
+            [str(bin_dir / "honcho"), "start", *procfile, *PROCESSES],
             env=env,
         )
         if development:

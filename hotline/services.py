@@ -19,6 +19,7 @@ from hotline.clock import Clock, SharedClock
 from hotline.erasure import Erasure
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
+from hotline.redis_connection import connect
 from hotline.settings import Settings
 from ivr.call_store import CallStore
 from ivr.calls import CallService
@@ -51,12 +52,7 @@ class Hotline:
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None) -> Hotline:
-        redis = Redis.from_url(
-            settings.redis_url,
-            socket_timeout=2,
-            socket_connect_timeout=2,
-            health_check_interval=30,
-        )
+        redis = connect(settings.redis_url, settings.redis_ca_file)
         if clock is None:
             # Development: one clock shift for every process, set by the simulator.
             clock = SharedClock(redis) if settings.development else Clock()

@@ -42,6 +42,7 @@ class SettingsError(ValueError):
 class Settings:
     mode: str = "production"
     redis_url: str = "redis://localhost:6379/0"
+    redis_ca_file: Path | None = None  # the CA of a rediss:// server's certificate (PEM)
     twilio_account_sid: str | None = None
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_from: str | None = None
@@ -82,6 +83,12 @@ class Settings:
             problems.append("REDIS_URL is required (for example redis://localhost:6379/0)")
         elif redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+        ca_file = get("REDIS_CA_FILE")
+        if ca_file and not (redis_url or "").startswith("rediss://"):
+            problems.append("REDIS_CA_FILE is only used with a rediss:// REDIS_URL (TLS)")
+        elif ca_file and not Path(ca_file).is_file():
+            problems.append(f"REDIS_CA_FILE {ca_file!r} is not a readable file (a PEM certificate)")
 
         token = get("TWILIO_AUTH_TOKEN")
         if token is None and not dev:
@@ -142,6 +149,7 @@ class Settings:
         return cls(
             mode=mode,
             redis_url=redis_url or "redis://localhost:6379/0",
+            redis_ca_file=Path(ca_file) if ca_file else None,
             twilio_account_sid=sid,
             twilio_auth_token=token or DEV_AUTH_TOKEN,
             twilio_from=get("TWILIO_FROM"),

@@ -14,11 +14,11 @@ import signal
 import threading
 import time
 
-from redis import Redis
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
+from hotline.redis_connection import connect
 from hotline.settings import Settings
 from sms.delivery import QUEUE_NAME
 
@@ -60,9 +60,8 @@ def run(queue: Queue, stop: threading.Event, interval: float = INTERVAL) -> None
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_env()
-    queue = Queue(
-        QUEUE_NAME, connection=Redis.from_url(settings.redis_url), serializer=JSONSerializer
-    )
+    redis = connect(settings.redis_url, settings.redis_ca_file)
+    queue = Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
