@@ -19,6 +19,8 @@ from cryptography.x509.oid import NameOID
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from devtools.embedded_redis import stop_server
+
 REDIS_SERVER = "/usr/bin/redis-server"
 
 
@@ -152,11 +154,4 @@ class TlsRedis:
         raise RuntimeError("redis-server (TLS) did not answer in time")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_server(self.process)
