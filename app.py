@@ -14,11 +14,12 @@ from flask import Flask
 from audio import views as audio_files
 from audio.cli import audio_cli
 from content.cli import content_cli
-from hotline import health
 from hotline.clock import Clock
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
+from operations import health
+from operations.jobs_cli import jobs_cli
 from reminders.cli import reminders_cli
 from simulator import views as simulator
 from sms import status as sms_status
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(jobs_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

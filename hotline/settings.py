@@ -28,6 +28,8 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: A worker heartbeats every 20 s (rq --worker-ttl 35), the clock every 10 s: 60 s is 3 missed.
+DEFAULT_LATE_SECONDS = 60
 
 
 class SettingsError(ValueError):
@@ -54,6 +56,9 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    #: /healthz answers 503 when the worker's or the clock's last heartbeat is older than this.
+    worker_late_seconds: int = DEFAULT_LATE_SECONDS
+    clock_late_seconds: int = DEFAULT_LATE_SECONDS
 
     @property
     def development(self) -> bool:
@@ -143,6 +148,8 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        worker_late = _parse_seconds("HEALTH_WORKER_LATE_SECONDS", get, problems)
+        clock_late = _parse_seconds("HEALTH_CLOCK_LATE_SECONDS", get, problems)
 
         if problems:
             raise SettingsError(problems)
@@ -161,6 +168,8 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            worker_late_seconds=worker_late,
+            clock_late_seconds=clock_late,
         )
 
 
@@ -184,6 +193,17 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
         )
         return DEFAULT_SMS_RATE
     return rate
+
+
+def _parse_seconds(name: str, get, problems: list[str]) -> int:
+    """A whole number of seconds above 0 (a health threshold)."""
+    raw = get(name)
+    if raw is None:
+        return DEFAULT_LATE_SECONDS
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    problems.append(f"{name} must be a whole number of seconds above 0, not {raw!r}")
+    return DEFAULT_LATE_SECONDS
 
 
 def _check_origin(name: str, url: str) -> list[str]:
