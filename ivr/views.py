@@ -45,12 +45,18 @@ def voice(hotline, prompt: Prompt) -> list[Utterance]:
     return heard
 
 
+def _origin() -> str:
+    """The origin Twilio called, for absolute <Play> URLs when PUBLIC_BASE_URL is unset (the
+    audio library already prefixes it when set)."""
+    return request.host_url.rstrip("/")
+
+
 def render(hotline, turn: Turn) -> Response:
     utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
     if turn.listen:
         action = request.script_root + STEP_PATH
-        return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
-    return _xml(twiml.hang_up(utterances))
+        return _xml(twiml.listen(utterances, action, num_digits=turn.digits, origin=_origin()))
+    return _xml(twiml.hang_up(utterances, origin=_origin()))
 
 
 @bp.post("/incoming")
@@ -82,7 +88,7 @@ def outage_response() -> Response:
     """The essentials in French and English, then goodbye: needs neither Redis nor state."""
     hotline = _hotline()
     prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.before_choice]
-    return _xml(twiml.hang_up(hotline.speaker.utter(p) for p in prompts))
+    return _xml(twiml.hang_up((hotline.speaker.utter(p) for p in prompts), origin=_origin()))
 
 
 @bp.errorhandler(RedisError)
