@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from audio.build import UNSUPPORTED, Builder
+from audio.build import FAILED, UNSUPPORTED, Builder
 from audio.coverage import coverage as coverage_of
 from audio.coverage import table
 from audio.engines import ENGINES, engine_chooser
@@ -50,7 +50,8 @@ def _check_langs(inventory: Inventory, langs: tuple[str, ...]) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), help="Renders at once (default per engine).")
 @recordings_option
 def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordings: Path) -> None:
-    """Render every text not already rendered with the same words; exit 1 unless all have audio."""
+    """Render every text not already rendered with the same words. Exits 1 only when an engine
+    failed on a text it should have rendered; a language no engine speaks awaits recordings."""
     hotline = current_app.extensions["hotline"]
     inventory = _inventory()
     _check_langs(inventory, langs)
@@ -70,10 +71,14 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
     report = builder.build(texts)
     for line in report.summary():
         click.echo(line)
-    reasons = sorted({o.detail for o in report.outcomes if o.status == UNSUPPORTED})
-    for reason in reasons:
-        click.echo(f"  not rendered: {reason}")
+    awaiting = sorted({o.detail for o in report.outcomes if o.status == UNSUPPORTED})
+    for reason in awaiting:
+        click.echo(f"  awaiting recordings: {reason}")
+    failed = sorted({o.detail for o in report.outcomes if o.status == FAILED})
+    for reason in failed[:10]:
+        click.echo(f"  failed: {reason}", err=True)
     if not report.ok:
+        click.echo(f"Audio build FAILED: {len(failed)} distinct error(s) above", err=True)
         raise SystemExit(1)
 
 

@@ -49,11 +49,17 @@ def build_audio(env: dict[str, str], bin_dir: Path) -> None:
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"Audio: not built ({error}); the simulator reads prompts with the browser's voice")
         return
-    for line in done.stdout.splitlines():
-        if not line.startswith("  rendered "):  # one line per file: keep the summary only
-            print(f"  {line.strip()}")
+    summary = [line for line in done.stdout.splitlines() if line[:1].isalpha()]
+    for line in summary:  # one line per language (not one per file rendered)
+        print(f"  {line.strip()}")
+    awaiting = [line.split(":")[0] for line in summary if " 0 rendered, 0 unchanged" in line]
+    if awaiting:
+        print(
+            f"Audio: no engine speaks {', '.join(awaiting)}: the phone menu offers them only "
+            "once a person has recorded every prompt (SMS serves them now)"
+        )
     if done.returncode != 0:
-        print("Audio: some prompts have no audio; the browser's voice reads those")
+        print("Audio: espeak-ng failed on some prompts; the browser's voice reads those")
         if done.stderr.strip():
             print("  " + done.stderr.strip().splitlines()[-1])
 
