@@ -6,7 +6,6 @@ menu table in ivr.menu) → ivr.speech (catalog text, or audio) → ivr.twiml �
 
 from __future__ import annotations
 
-import logging
 import sys
 
 from flask import Flask
@@ -14,12 +13,15 @@ from flask import Flask
 from audio import views as audio_files
 from audio.cli import audio_cli
 from content.cli import content_cli
+from hotline import request_log
 from hotline.clock import Clock
+from hotline.logs import setup_logging
 from hotline.services import Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
 from operations import health
 from operations.jobs_cli import jobs_cli
+from operations.twilio_cli import twilio_cli
 from reminders.cli import reminders_cli
 from simulator import views as simulator
 from sms import status as sms_status
@@ -44,7 +46,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(jobs_cli)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app.cli.add_command(twilio_cli)
+    setup_logging(json_lines=not settings.development)
+    request_log.init_app(app)
     return app
 
 

@@ -19,6 +19,7 @@ from rq.exceptions import DuplicateJobError
 from rq.serializers import JSONSerializer
 
 from hotline import heartbeat
+from hotline.logs import setup_logging
 from hotline.redis_connection import connect
 from hotline.settings import Settings
 from sms.delivery import QUEUE_NAME
@@ -65,7 +66,7 @@ def run(queue: Queue, stop: threading.Event, interval: float = INTERVAL) -> None
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging()
     settings = Settings.from_env()
     redis = connect(settings.redis_url, settings.redis_ca_file)
     queue = Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer)

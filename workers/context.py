@@ -9,8 +9,7 @@ builds its own. Tests hand in their own parts with ``use_parts``.
 
 from __future__ import annotations
 
-import logging
-
+from hotline.logs import setup_logging
 from hotline.services import Hotline
 from hotline.settings import Settings
 
@@ -22,10 +21,7 @@ def worker_parts() -> Hotline:
     global _parts
     if _parts is None:
         # Like the web app: INFO to stderr (the outbox and delivery lines `make run` shows).
-        # A no-op when logging is already set up.
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+        setup_logging()
         _parts = Hotline.build(Settings.from_env())
     return _parts
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import sys
 
+from hotline.logs import setup_logging
 from hotline.redis_connection import url_with_options
 from hotline.settings import Settings, SettingsError
 
+# Before RQ sets up its own handler: it then finds ours and logs through it (JSON in production).
+setup_logging()
 try:
     _settings = Settings.from_env()
 except SettingsError as error:
