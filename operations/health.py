@@ -18,13 +18,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 
 from hotline import heartbeat
+from hotline.parts import part
 from hotline.settings import Settings
 
 
@@ -120,8 +121,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[dict, int]:
     """Each process's state and age; 503 when one is down or late."""
-    hotline = current_app.extensions["hotline"]
-    probe = Probe(hotline.redis, hotline.outbound.queue, hotline.settings, time.time())
+    probe = Probe(part(Redis), part(Queue), part(Settings), time.time())
     checks = run_checks(probe)
     healthy = all(c.ok for c in checks)
     body = {"status": "ok" if healthy else "failing", "checks": [c.as_json() for c in checks]}

@@ -7,10 +7,12 @@ id, or on all of them. Job arguments are ids, never numbers, so listing them sho
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry
+
+from hotline.parts import part
 
 jobs_cli = AppGroup("jobs", help="The hotline's RQ jobs.")
 
@@ -24,7 +26,7 @@ def failed(
     requeue: tuple[str, ...], delete: tuple[str, ...], requeue_all: bool, delete_all: bool
 ) -> None:
     """List the failed jobs, or requeue or delete them."""
-    queue = current_app.extensions["hotline"].outbound.queue
+    queue = part(Queue)
     registry = FailedJobRegistry(queue=queue)
     ids = registry.get_job_ids()
     to_requeue = ids if requeue_all else list(requeue)

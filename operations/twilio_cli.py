@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from content.catalog import Content
+from hotline.parts import part
+from hotline.settings import Settings
 from ivr import twiml
-from ivr.flow import Prompt
-from ivr.speech import Say
+from ivr.flow import Flow, Prompt
+from ivr.speech import Say, Speaker
 from sms.sender import build_twilio_client
 
 twilio_cli = AppGroup("twilio", help="The hotline's Twilio number.")
@@ -65,7 +67,7 @@ def configure(
     number: str | None, voice_fallback_url: str | None, sms_fallback_url: str | None, apply_: bool
 ) -> None:
     """Point the Twilio number at this deployment (PUBLIC_BASE_URL); a dry run unless --apply."""
-    settings = current_app.extensions["hotline"].settings
+    settings = part(Settings)
     problems = []
     if not settings.sends_real_sms:
         problems.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are needed")
@@ -113,10 +115,9 @@ def configure(
 def fallback_twiml() -> None:
     """The TwiML for a TwiML Bin (the number's voice fallback URL): the essentials in French and
     English, read by Twilio's own voices, then goodbye. It needs nothing of this app to run."""
-    hotline = current_app.extensions["hotline"]
     said = []
-    for lang in hotline.flow.before_choice:
-        language = hotline.content.language(lang)
-        text = hotline.speaker.text(Prompt("voice.outage.info", lang))
+    for lang in part(Flow).before_choice:
+        language = part(Content).language(lang)
+        text = part(Speaker).text(Prompt("voice.outage.info", lang))
         said.append(Say(text, language.say_language, language.say_voice))
     click.echo(twiml.hang_up(said))

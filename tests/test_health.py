@@ -13,6 +13,7 @@ from rq.serializers import JSONSerializer
 from app import create_app
 from hotline import heartbeat
 from tests.conftest import make_settings
+from wiring.web import web_parts
 from workers import clock as clock_process
 
 
@@ -75,7 +76,7 @@ def test_a_worker_whose_heartbeat_is_older_than_the_threshold_is_late(redis_serv
     app = create_app(
         make_settings(redis_server.url, worker_late_seconds=1, clock_late_seconds=1), clock=clock
     )
-    hotline = app.extensions["hotline"]
+    hotline = web_parts(app)
     worker = alive_worker(hotline.outbound.queue)
     heartbeat.beat(hotline.redis, "clock", time.time())
     try:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from rq import Queue, SimpleWorker
-from rq.serializers import JSONSerializer
 
-from hotline.redis_connection import connect, url_with_options
 from hotline.settings import Settings, SettingsError
 from tests.tls_redis import TlsRedis, make_certificates
+from wiring.connections import connect_redis
+from wiring.worker import build_worker, build_worker_parts
 
 PRODUCTION = {
     "TWILIO_AUTH_TOKEN": "token",
@@ -33,8 +32,7 @@ def settings_for(server: TlsRedis) -> Settings:
 
 
 def test_the_hotline_talks_to_a_tls_redis_through_its_ca_file(tls_redis):
-    settings = settings_for(tls_redis)
-    client = connect(settings.redis_url, settings.redis_ca_file)
+    client = connect_redis(settings_for(tls_redis))
     client.set("hl:tls-probe", "yes", ex=60)
     assert client.get("hl:tls-probe") == b"yes"
     assert client.connection_pool.connection_kwargs["ssl_cert_reqs"] == "required"
@@ -43,11 +41,11 @@ def test_the_hotline_talks_to_a_tls_redis_through_its_ca_file(tls_redis):
 def test_a_certificate_from_another_ca_is_refused(tls_redis, tmp_path):
     stranger = make_certificates(tmp_path / "other", name="Someone else's CA")
     with pytest.raises(RedisConnectionError) as refused:
-        connect(tls_redis.url, stranger.ca).ping()
+        connect_redis(Settings(redis_url=tls_redis.url, redis_ca_file=stranger.ca)).ping()
     assert "certificate verify failed" in str(refused.value)
     # And without any CA file, the system's CAs do not know the provider's: refused as well.
     with pytest.raises(RedisConnectionError):
-        connect(tls_redis.url).ping()
+        connect_redis(Settings(redis_url=tls_redis.url)).ping()
 
 
 def test_the_plain_port_does_not_exist(tls_redis):
@@ -56,16 +54,15 @@ def test_the_plain_port_does_not_exist(tls_redis):
         Redis(host="127.0.0.1", port=tls_redis.port, socket_timeout=2).ping()
 
 
-def test_rq_reads_the_same_options_from_the_url_and_runs_a_job_over_tls(tls_redis):
-    settings = settings_for(tls_redis)
-    url = url_with_options(settings.redis_url, settings.redis_ca_file)
-    assert "ssl_ca_certs=" in url and "socket_timeout=2" in url
-    client = Redis.from_url(url)  # what `rq worker -c workers.rq_config` does with REDIS_URL
-    queue = Queue("tls-test", connection=client, serializer=JSONSerializer)
-    job = queue.enqueue("builtins.len", "four", job_id="tls-job")
-    SimpleWorker([queue], connection=client, serializer=JSONSerializer).work(burst=True)
+def test_the_worker_runs_a_job_over_tls_with_the_production_wiring(tls_redis):
+    parts = build_worker_parts(settings_for(tls_redis))
+    worker = build_worker(parts, kind="simple")
+    job = worker.queues[0].enqueue("builtins.len", "four", job_id="tls-job")
+    worker.work(burst=True)
     assert job.latest_result().return_value == 4
-    assert isinstance(client.connection_pool.connection_kwargs.get("ssl_ca_certs"), str)
+    assert worker.connection.connection_pool.connection_kwargs["ssl_ca_certs"] == str(
+        tls_redis.certificates.ca
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ from audio.formats import check_playable
 from audio.inventory import Inventory
 from audio.library import MANIFEST_NAME, AudioLibrary, Manifest
 from content.catalog import Catalog, Content
-from hotline.services import EXTRA_VOICE_KEYS
 from ivr.flow import Prompt
 from ivr.speech import Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
+from wiring.web import EXTRA_VOICE_KEYS, web_parts
 
 TODAY = dt.date(2027, 3, 1)
 
@@ -208,4 +208,4 @@ def test_cli_build_fails_when_the_engine_is_not_installed(app, tmp_path, monkeyp
     )
     assert result.exit_code == 1
     assert "espeak-ng is not installed" in result.output
-    assert not list((app.extensions["hotline"].settings.audio_dir / "en").glob("*"))
+    assert not list((web_parts(app).settings.audio_dir / "en").glob("*"))
