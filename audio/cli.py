@@ -15,7 +15,6 @@ from audio.inventory import Inventory
 from audio.library import AudioLibrary
 from audio.recordings import RECORDINGS_DIR, RecordingStore, import_recordings, script_csv
 from hotline.parts import part
-from hotline.settings import Settings
 from ivr.flow import Flow
 
 #: The languages a script gives the meaning of each line in.
@@ -55,7 +54,7 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
     inventory = _inventory()
     _check_langs(inventory, langs)
     texts = inventory.texts(langs or None)
-    directory = part(Settings).audio_dir
+    directory = part(AudioLibrary).directory
     click.echo(
         f"Building {len(texts)} texts into {directory} with "
         f"{engine or 'each language’s engine (content/languages.toml)'}"

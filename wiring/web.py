@@ -38,6 +38,7 @@ from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
 from operations import health
 from operations.jobs_cli import jobs_cli
+from operations.release import release
 from operations.twilio_cli import twilio_cli
 from reminders.cli import reminders_cli
 from reminders.service import ReminderService
@@ -196,6 +197,7 @@ def create_app(
     app.cli.add_command(reminders_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(twilio_cli)
+    app.cli.add_command(release)
     request_log.init_app(app)
     return app
 

@@ -9,32 +9,15 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from audio.build import Builder
-from audio.engines import engine_chooser
 from audio.formats import CONTENT_TYPES, check_playable
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
-from audio.voices import load_voices
 from ivr.flow import Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU
 from ivr.speech import Play, Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
 from tests.conftest import AUTH_TOKEN, make_settings
-from wiring.web import EXTRA_VOICE_KEYS, build_web_parts
-
-
-@pytest.fixture(scope="session")
-def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
-    """Every voice prompt and date clip of every language espeak-ng speaks, rendered once for the
-    session (Dari, Pashto, Tigrinya and Somali have no synthetic voice: they are recorded)."""
-    directory = tmp_path_factory.mktemp("espeak-audio")
-    hotline = build_web_parts(make_settings(redis_server.url, audio_dir=directory))
-    inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
-    builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
-    voices = load_voices()
-    speakable = [lang for lang in hotline.content.catalogs if "espeak" in voices[lang].engine_codes]
-    report = builder.build(inventory.texts(speakable))  # the prompts and the date clips
-    assert report.ok, [o.detail for o in report.outcomes if o.detail]
-    return directory
+from wiring.web import EXTRA_VOICE_KEYS
 
 
 @pytest.fixture
