@@ -6,10 +6,11 @@ small function per thing watched, each answering a ``Check``; a new one is a lin
 
     {"status": "ok", "checks": [{"name": "web", "ok": true, "age_seconds": 0.0}, {"name": "redis",
      ...}, {"name": "worker", "ok": true, "age_seconds": 4.1, "count": 1}, {"name": "clock", ...},
-     {"name": "failed_jobs", "ok": true, "count": 0}]}
+     {"name": "failed_jobs", "ok": true, "count": 0}, {"name": "quarantine", ...}]}
 
-Failed jobs are counted, not failed on: a job that failed is work to look at (``flask jobs
-failed``), not a process down.
+Failed jobs and quarantined registrations are counted, not failed on: they are work for an
+operator (``flask jobs failed``, ``flask secrets quarantine``), not a process down; quarantined
+registrations make the status "degraded" (still 200).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rq.registry import FailedJobRegistry
 
 from hotline import heartbeat
 from hotline.parts import part
+from hotline.quarantine import quarantined
 from hotline.settings import Settings
 
 
@@ -36,9 +38,17 @@ class Check:
     age_seconds: float | None = None  # since the last sign of life
     count: int | None = None
     detail: str | None = None
+    degraded: bool | None = None  # ok, but an operator must look (still 200)
 
     def as_json(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class JobQueues:
+    """Every queue the hotline's workers take jobs from (the web app installs it)."""
+
+    queues: tuple[Queue, ...]
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class Probe:
     """What the checks look at, and the time they look."""
 
     redis: Redis
-    queue: Queue
+    queues: tuple[Queue, ...]
     settings: Settings
     now: float
 
@@ -66,11 +76,8 @@ def redis(probe: Probe) -> Check:
 
 def worker(probe: Probe) -> Check:
     """RQ's registry keeps each worker's last heartbeat (every --worker-ttl - 15 s when idle)."""
-    beats = [
-        w.last_heartbeat.timestamp()
-        for w in Worker.all(queue=probe.queue)
-        if w.last_heartbeat is not None
-    ]
+    workers = {w.name: w for queue in probe.queues for w in Worker.all(queue=queue)}
+    beats = [w.last_heartbeat.timestamp() for w in workers.values() if w.last_heartbeat]
     if not beats:
         return Check("worker", False, count=0, detail="no worker is running")
     return _late_or_not(
@@ -86,7 +93,18 @@ def clock(probe: Probe) -> Check:
 
 
 def failed_jobs(probe: Probe) -> Check:
-    return Check("failed_jobs", True, count=FailedJobRegistry(queue=probe.queue).count)
+    failed = sum(FailedJobRegistry(queue=queue).count for queue in probe.queues)
+    return Check("failed_jobs", True, count=failed)
+
+
+def quarantine(probe: Probe) -> Check:
+    """Registrations no known key opens, held for an operator (hotline/quarantine.py): still
+    200, since restarting would not fix it, but "degraded"."""
+    held = quarantined(probe.redis)
+    if not held:
+        return Check("quarantine", True, count=0)
+    detail = "registrations no known key opens: flask secrets quarantine (docs/deploy.md)"
+    return Check("quarantine", True, count=held, detail=detail, degraded=True)
 
 
 def _late_or_not(name: str, age: float, threshold: int, count: int | None = None) -> Check:
@@ -98,7 +116,7 @@ def _late_or_not(name: str, age: float, threshold: int, count: int | None = None
 
 #: Checks that need nothing but this process, then the ones that read Redis.
 LOCAL_CHECKS: tuple[Callable[[Probe], Check], ...] = (web, redis)
-REDIS_CHECKS: tuple[Callable[[Probe], Check], ...] = (worker, clock, failed_jobs)
+REDIS_CHECKS: tuple[Callable[[Probe], Check], ...] = (worker, clock, failed_jobs, quarantine)
 
 
 def run_checks(probe: Probe) -> list[Check]:
@@ -121,8 +139,8 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[dict, int]:
     """Each process's state and age; 503 when one is down or late."""
-    probe = Probe(part(Redis), part(Queue), part(Settings), time.time())
+    probe = Probe(part(Redis), part(JobQueues).queues, part(Settings), time.time())
     checks = run_checks(probe)
     healthy = all(c.ok for c in checks)
-    body = {"status": "ok" if healthy else "failing", "checks": [c.as_json() for c in checks]}
-    return body, 200 if healthy else 503
+    status = "failing" if not healthy else "degraded" if any(c.degraded for c in checks) else "ok"
+    return {"status": status, "checks": [c.as_json() for c in checks]}, 200 if healthy else 503

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
 from hotline.parts import part
+from operations.health import JobQueues
 
 jobs_cli = AppGroup("jobs", help="The hotline's RQ jobs.")
 
@@ -26,26 +26,34 @@ def failed(
     requeue: tuple[str, ...], delete: tuple[str, ...], requeue_all: bool, delete_all: bool
 ) -> None:
     """List the failed jobs, or requeue or delete them."""
-    queue = part(Queue)
-    registry = FailedJobRegistry(queue=queue)
-    ids = registry.get_job_ids()
+    registries = {
+        job_id: registry
+        for registry in (FailedJobRegistry(queue=q) for q in part(JobQueues).queues)
+        for job_id in registry.get_job_ids()
+    }
+    ids = list(registries)
     to_requeue = ids if requeue_all else list(requeue)
     to_delete = ids if delete_all else list(delete)
     for job_id in (*to_requeue, *to_delete):
-        if job_id not in ids:
+        if job_id not in registries:
             raise click.ClickException(f"no failed job {job_id}")
     for job_id in to_requeue:
-        registry.requeue(job_id)
+        registries[job_id].requeue(job_id)
         click.echo(f"requeued {job_id}")
     for job_id in to_delete:
-        registry.remove(job_id, delete_job=True)
+        registries[job_id].remove(job_id, delete_job=True)
         click.echo(f"deleted {job_id}")
     if to_requeue or to_delete or requeue_all or delete_all:
         return
-    jobs = Job.fetch_many(ids, connection=queue.connection, serializer=queue.serializer)
-    click.echo(f"{len(ids)} failed job(s) on queue {queue.name}")
-    for job in filter(None, jobs):
+    click.echo(f"{len(ids)} failed job(s)")
+    for job_id, registry in registries.items():
+        job = Job.fetch_many(
+            [job_id], connection=registry.connection, serializer=registry.serializer
+        )[0]
+        if job is None:
+            continue
         ended = job.ended_at.isoformat(timespec="seconds") if job.ended_at else "?"
         result = job.latest_result()
         error = (result.exc_string or "").strip().splitlines() if result else []
-        click.echo(f"{job.id}  {job.func_name}  failed {ended}  {error[-1] if error else ''}")
+        last = error[-1] if error else ""
+        click.echo(f"{job.id}  {registry.name}  {job.func_name}  failed {ended}  {last}")

@@ -38,6 +38,7 @@ def test_nothing_but_the_web_app_running_is_a_503_that_says_what_is_missing(clie
         "worker",
         "clock",
         "failed_jobs",
+        "quarantine",
     ]
     assert checks["web"]["ok"] and checks["redis"]["ok"]
     assert checks["worker"] == {
@@ -102,7 +103,7 @@ def test_failed_jobs_are_counted_listed_requeued_and_deleted(app, hotline):
     listed = runner.invoke(args=["jobs", "failed"])
     assert listed.exit_code == 0
     assert "3 failed job(s)" in listed.output
-    assert "doomed-0  builtins.int" in listed.output and "ValueError" in listed.output
+    assert "doomed-0  hotline  builtins.int" in listed.output and "ValueError" in listed.output
 
     requeued = runner.invoke(args=["jobs", "failed", "--requeue", "doomed-0"])
     assert requeued.exit_code == 0 and queue.job_ids == ["doomed-0"]
