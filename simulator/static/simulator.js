@@ -22,8 +22,9 @@
     return Array.from(values, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  /** A French mobile number (+33 61...): the hotline texts only mobiles of allowed countries. */
   function randomNumber() {
-    return "+336" + String(Math.floor(Math.random() * 1e8)).padStart(8, "0");
+    return "+3361" + String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
