@@ -21,7 +21,7 @@ from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import ALREADY_SENT, RESUMABLE
+from ivr.menu import ALREADY_SENT, NO_NUMBER, NOT_TEXTABLE, RESUMABLE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 
@@ -95,6 +95,8 @@ class CallService:
             return self.incoming(call)
         can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
         turn = self.flow.step(state, call.digits, today=self.clock.now().date(), can_text=can_text)
+        if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
+            turn = self.flow.enter(replace(turn.state, node=NOT_TEXTABLE))
         for effect in turn.effects:
             if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
                 turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))

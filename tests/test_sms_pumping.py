@@ -80,7 +80,7 @@ def test_numbers_abroad_and_landlines_get_no_sms(sms, number):
     caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=number)
     caller.dial()
     caller.press("1")
-    assert caller.press("4").keys[0] == "voice.sms_steps.no_number"
+    assert caller.press("4").keys[0] == "voice.sms_steps.not_textable"
     sms.work()
     assert sms.fake.created == []
 
