@@ -44,6 +44,7 @@ def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
         "voice.outage.info",
         "voice.sms_steps.already_sent",
         "voice.sms_steps.not_textable",
+        "voice.remind.limit",
     )
     for extra in off_menus:  # said off the menus
         prompts |= {Prompt(extra, lang) for lang in hotline.flow.languages}

@@ -58,6 +58,7 @@ EXTRA_VOICE_KEYS = (
     "voice.outage.info",
     "voice.sms_steps.already_sent",  # said instead of a menu node by ivr.calls
     "voice.sms_steps.not_textable",
+    "voice.remind.limit",
     *sorted(FRAGMENT_KEYS),
 )
 
