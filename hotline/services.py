@@ -85,6 +85,7 @@ class Hotline:
                 number, body, caller=caller, purpose="reminder", message_id=message_id
             ),
             policy=settings.reminder_policy,
+            choices=choices,
         )
         # A number that sent STOP to its carrier, or cannot get SMS, leaves the reminders.
         outbound.on_permanent_failure = reminders.delivery_failed

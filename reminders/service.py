@@ -13,8 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from content import cldr
 from content.catalog import Content
 from hotline.identity import caller_key
+from hotline.language_choice import LanguageChoices
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
@@ -55,12 +57,16 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        choices: LanguageChoices | None = None,
     ):
         self.store = store
         self.content = content
         self.secret = secret
         self.outbound = outbound
         self.policy = policy
+        #: The language each number chose last: a reminder speaks it, not the one registered
+        #: with (LANGUE uk after registering in English: the reminder comes in Ukrainian).
+        self.choices = choices
 
     def register(
         self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
@@ -123,9 +129,11 @@ class ReminderService:
                 self.store.erase(caller, "retention-over", now)
                 return Outcome(caller, "purged")
             case Send(index=index, skipped=skipped):
-                kind = schedule.kind_of(index, self.policy)
-                body = self.content.text(
-                    f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
+                body = self.reminder_text(
+                    schedule.kind_of(index, self.policy),
+                    self._language(caller, registration.lang),
+                    registration.expiry,
+                    now,
                 )
                 message_id = reminder_message_id(caller, registration.expiry, index)
                 self.outbound(caller, registration.number, body, message_id)
@@ -136,6 +144,20 @@ class ReminderService:
                     return Outcome(caller, "gone")
                 return Outcome(caller, "sent")
         raise AssertionError(action)
+
+    def reminder_text(self, kind: str, lang: str, expiry: date, now: datetime) -> str:
+        """A reminder counts down: "your ADP ends in 14 days, on 15 March 2027"."""
+        locale = self.content.cldr_locale(lang)
+        return self.content.text(
+            f"sms.reminder.{kind}",
+            lang,
+            date=cldr.long_date(expiry, locale),
+            in_days=cldr.in_days(schedule.days_until(expiry, now), locale),
+        )
+
+    def _language(self, caller: str, registered: str) -> str:
+        chosen = self.choices.get(caller) if self.choices is not None else None
+        return chosen if self.content.has_language(chosen) else registered
 
     def send_due(self, now: datetime, limit: int = 1000) -> list[Outcome]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""
