@@ -137,7 +137,7 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     expect(page.locator("#clock-now")).to_contain_text(f"{NOW + timedelta(days=14):%-d %b %Y}")
 
     deliver_queued_sms(hotline)
-    reminder = hotline.content.text("sms.reminder.before", "fr", date=typed_date)
+    reminder = hotline.reminders.reminder_text("before", "fr", expiry, hotline.clock.now())
     expect(thread.locator(".sms.worker")).to_contain_text(reminder, timeout=WAIT_MS)
 
     # Calling back: offered to go on where the first call stopped (1), on to the next step.
