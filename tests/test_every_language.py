@@ -66,6 +66,9 @@ def test_the_whole_sms_conversation_in_each_language(new_texter, hotline, lang):
     ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
     assert registration.lang == lang
+    assert texter.text(native(lang, "email")).texts == [say("sms.email", lang)]
+    assert native(lang, "email") in say("sms.help", lang)  # the help tells the word
+    assert texter.text(f"{native(lang, 'thanks')}!").texts == [say("sms.thanks", lang)]
     assert texter.text("sans queue ni tête").texts == [say("sms.help", lang)]
     assert texter.text(native(lang, "stop")).texts == [say("sms.stop.confirm", lang)]
     assert hotline.reminders.store.count() == 0
