@@ -119,7 +119,7 @@ class DateEntry:
     name: str
     prompt: str
     then: str  # where a plausible date leads (its read-back)
-    digits: int = 8
+    num_digits: int = 8  # how many keys make a date (Twilio's numDigits)
     hints: tuple[str, ...] = ("back",)
 
 

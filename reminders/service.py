@@ -15,12 +15,12 @@ from datetime import date, datetime
 
 from content import cldr
 from content.catalog import Content
+from hotline.clock import PARIS
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
-from sms.errors import OUTCOMES
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,9 @@ def sms_date(day: date) -> str:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Processed:
+    """What one run did with one registration."""
+
     caller: str
     what: str  # sent, waiting, purged, gone, erased
 
@@ -72,7 +74,7 @@ class ReminderService:
         self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
     ) -> DateCheck:
         """Register (or re-register with a new date); only a date that passes the check is kept."""
-        check = schedule.check_expiry(expiry, now.astimezone(schedule.PARIS).date(), self.policy)
+        check = schedule.check_expiry(expiry, now.astimezone(PARIS).date(), self.policy)
         caller = caller_key(self.secret, number)
         if check is not DateCheck.OK or caller is None:
             return check
@@ -90,14 +92,16 @@ class ReminderService:
         )
         return check
 
-    def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
+    def delivery_failed(
+        self, caller: str | None, code: int | None, reason: str, *, forget: bool
+    ) -> None:
         """A reminder or reply could not be delivered for good: record it, and take the number
-        out of the reminders when it cannot or must not get SMS any more (sms.errors says which:
-        STOP sent to the carrier, an invalid number, a landline)."""
+        out of the reminders when it cannot or must not get SMS any more (``forget``: the
+        sender's error table says so for STOP sent to the carrier, an invalid number, a
+        landline)."""
         if caller is None:
             return
-        outcome = OUTCOMES.get(reason)
-        if outcome is not None and outcome.registration in ("erase", "drop"):
+        if forget:
             self.store.erase(caller, f"{reason}:{code}")
         else:
             self.store.audit(caller, f"undelivered:{reason}:{code}")
@@ -106,7 +110,7 @@ class ReminderService:
         """Whether a queued message may still go: a reminder only while its registration lives."""
         return purpose != "reminder" or (caller is not None and self.store.exists(caller))
 
-    def process(self, caller: str, now: datetime) -> Outcome:
+    def process(self, caller: str, now: datetime) -> Processed:
         """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""
         try:
             registration = self.store.get(caller)
@@ -114,20 +118,20 @@ class ReminderService:
             # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
             # again, so the registration can never be served. Erase it; the others go on.
             self.store.erase(caller, "unreadable-number", now)
-            return Outcome(caller, "erased")
+            return Processed(caller, "erased")
         if registration is None:
             self.store.erase(caller, "missing")
-            return Outcome(caller, "gone")
+            return Processed(caller, "gone")
         action = schedule.next_action(
             registration.expiry, registration.next_index, now, self.policy
         )
         match action:
             case Wait(until=until):
                 self.store.reschedule(caller, until)
-                return Outcome(caller, "waiting")
+                return Processed(caller, "waiting")
             case Purge():
                 self.store.erase(caller, "retention-over", now)
-                return Outcome(caller, "purged")
+                return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
                 body = self.reminder_text(
                     schedule.kind_of(index, self.policy),
@@ -141,8 +145,8 @@ class ReminderService:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)
                 if not self.store.advance(caller, index + 1, self._due(after, now)):
-                    return Outcome(caller, "gone")
-                return Outcome(caller, "sent")
+                    return Processed(caller, "gone")
+                return Processed(caller, "sent")
         raise AssertionError(action)
 
     def reminder_text(self, kind: str, lang: str, expiry: date, now: datetime) -> str:
@@ -159,7 +163,7 @@ class ReminderService:
         chosen = self.choices.get(caller) if self.choices is not None else None
         return chosen if self.content.has_language(chosen) else registered
 
-    def send_due(self, now: datetime, limit: int = 1000) -> list[Outcome]:
+    def send_due(self, now: datetime, limit: int = 1000) -> list[Processed]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""
         claimed = self.store.claim_due(now, limit, LEASE_SECONDS)
         return [self.process(caller, now) for caller in claimed]

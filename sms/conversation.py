@@ -17,6 +17,7 @@ from datetime import datetime
 
 from content import cldr
 from content.catalog import SOURCE_LANGUAGE, Content
+from content.segments import MAX_SEGMENTS, segments
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
@@ -33,7 +34,6 @@ from sms.keywords import (
     in_digits,
     typed_in,
 )
-from sms.segments import MAX_SEGMENTS, segments
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320

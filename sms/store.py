@@ -45,7 +45,6 @@ RANK = {
     GAVE_UP: 4,
 }
 CLAIMABLE = frozenset({QUEUED, RETRYING, DISPATCHING})
-FINAL = frozenset(s for s, rank in RANK.items() if rank == 4)
 
 #: What ``advance`` tells: the status moved, did not (already as far), the message is gone,
 #: or the SID differs from the one recorded (the message was sent twice).

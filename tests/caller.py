@@ -16,7 +16,8 @@ from urllib.parse import urljoin
 import requests
 from twilio.request_validator import RequestValidator
 
-from ivr.flow import Prompt, reachable_prompts
+from ivr.flow import Prompt
+from ivr.reachability import reachable_prompts
 
 
 @dataclass

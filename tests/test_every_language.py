@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from content.catalog import load_catalogs, load_languages
+from content.segments import segments
 from hotline.identity import caller_key
 from sms.keywords import normalise
-from sms.segments import segments
 from tests.conftest import SECRET_KEY
 
 CATALOGS = load_catalogs()

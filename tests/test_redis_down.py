@@ -8,6 +8,7 @@ from app import create_app
 from devtools.embedded_redis import EmbeddedRedis
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, LiveServer, make_settings
+from wiring.web import web_parts
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def doomed_redis(tmp_path):
 
 def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doomed_redis):
     app = create_app(make_settings(doomed_redis.url))
-    texts = spoken_texts(app.extensions["hotline"])
+    texts = spoken_texts(web_parts(app))
     with LiveServer(app) as server:
         caller = Caller(server.url, AUTH_TOKEN, texts)
         assert caller.dial().listening  # working while Redis runs

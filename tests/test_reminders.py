@@ -9,9 +9,10 @@ import pytest
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline import keys
+from hotline.clock import PARIS
 from hotline.identity import caller_key
 from reminders.registrations import RegistrationStore
-from reminders.schedule import PARIS, DateCheck
+from reminders.schedule import DateCheck
 from reminders.service import ReminderService, reminder_message_id
 from tests.conftest import SECRET_KEY
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from rq.serializers import JSONSerializer
 
 from devtools.fake_twilio import Reply
+from hotline.clock import PARIS
 from hotline.identity import caller_key
-from reminders.schedule import PARIS
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, SECRET_KEY
 from tests.texter import Texter
+from wiring.worker import build_worker
 
 
 def paris(*args) -> datetime:
@@ -83,11 +83,7 @@ def test_register_by_sms_in_english_and_stop_before_a_queued_reminder_goes(sms, 
     texter.text("REMIND 15.03.2027")
     # The reminder is due and queued as an SMS job...
     sms.queue.enqueue("workers.reminders.send_due_reminders", paris(2027, 2, 13, 11).isoformat())
-    from rq import SimpleWorker
-
-    SimpleWorker([sms.queue], connection=sms.redis, serializer=JSONSerializer).work(
-        burst=True, max_jobs=1
-    )
+    build_worker(sms.parts, sms.queue, kind="simple").work(burst=True, max_jobs=1)
     # ...then STOP arrives before a worker sends it.
     stop = texter.text("STOP")
     assert stop.texts == [sms.hotline.content.text("sms.stop.confirm", "en")]
@@ -98,7 +94,6 @@ def test_register_by_sms_in_english_and_stop_before_a_queued_reminder_goes(sms, 
 
 def test_a_number_that_sent_stop_to_its_carrier_leaves_the_reminders(sms, texter):
     texter.text("RAPPEL 15/03/2027")
-    sms.outbound.on_permanent_failure = sms.hotline.reminders.delivery_failed
     sms.fake.script(Reply.error(21610))
     run_reminder_job(sms, paris(2027, 2, 13, 11))
     caller_id = caller_key(SECRET_KEY, texter.number)
@@ -109,7 +104,6 @@ def test_a_number_that_sent_stop_to_its_carrier_leaves_the_reminders(sms, texter
 @pytest.mark.parametrize(("code", "reason"), [(21211, "invalid_number"), (21614, "not_mobile")])
 def test_invalid_or_landline_numbers_are_dropped_with_their_reason(sms, texter, code, reason):
     texter.text("RAPPEL 15/03/2027")
-    sms.outbound.on_permanent_failure = sms.hotline.reminders.delivery_failed
     sms.fake.script(Reply.error(code))
     run_reminder_job(sms, paris(2027, 2, 13, 11))
     caller_id = caller_key(SECRET_KEY, texter.number)

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 
 from content.catalog import load_catalogs, load_languages
+from content.segments import MAX_SEGMENTS, segments
 from hotline.identity import caller_key
 from reminders.schedule import PARIS
 from sms.keywords import ALWAYS, KeywordTable, in_digits, normalise, trim
-from sms.segments import MAX_SEGMENTS, segments
 from tests.conftest import AUTH_TOKEN, SECRET_KEY
 from tests.texter import Texter
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from content import cldr
+from content.segments import is_gsm7, segments
 from sms.keywords import (
     BadDate,
     Command,
@@ -17,7 +18,6 @@ from sms.keywords import (
     normalise,
     one_typo_apart,
 )
-from sms.segments import is_gsm7, segments
 
 TABLE = KeywordTable(
     {
