@@ -35,6 +35,9 @@ from sms.keywords import (
     typed_in,
 )
 
+#: Commands whose words tell little of the person's language (OK, merci): answered in the
+#: word's language, they never become the conversation's language.
+LANGUAGE_NEUTRAL = frozenset({"thanks"})
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320
 
@@ -108,7 +111,8 @@ class SmsConversation:
         if known in self.order:
             return (known,), False
         owners = typed_in(self.keywords.langs.get(command.keyword, ()), body)
-        return owners or (SOURCE_LANGUAGE,), len(owners) == 1
+        learnt = len(owners) == 1 and command.name not in LANGUAGE_NEUTRAL
+        return owners or (SOURCE_LANGUAGE,), learnt
 
     def _render(self, says: list[Say], langs: tuple[str, ...], zero: str | None) -> list[str]:
         """Each message in every language asked for, joined, when all fit the segment budget;

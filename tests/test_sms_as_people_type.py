@@ -350,6 +350,11 @@ def test_a_thank_you_gets_one_line_not_the_help(new_texter, say, setup, body, la
     assert "\n" not in reply and reply != say("sms.help", lang)
 
 
+def test_a_thank_you_does_not_choose_the_conversations_language(texter, say):
+    assert texter.text("OK").texts == [say("sms.thanks", "fr")]
+    assert texter.text("مساعدة").texts == [say("sms.help", "ar")]
+
+
 # --- 7. The prefecture's email address ---------------------------------------------------------
 
 
