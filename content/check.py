@@ -23,6 +23,7 @@ RUNTIME_SAMPLES = {
     "total": "6",
     "date": "15/03/2027",
     "in_days": "",  # "dans 30 jours": made per language, as reminders write it (content.cldr)
+    "reminders": "",  # "13 septembre, 29 septembre, 6 octobre et 14 octobre": made per language
     "names": "",  # the languages' own names: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
@@ -98,6 +99,9 @@ def _samples_in(locale: str) -> dict[str, str]:
         **RUNTIME_SAMPLES,
         "date": max(RUNTIME_SAMPLES["date"], long_date, key=len),
         "in_days": cldr.in_days(30, locale),
+        "reminders": cldr.day_list(
+            [date(2027, 9, 13), date(2027, 9, 29), date(2027, 10, 6), date(2027, 10, 14)], locale
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_timedelta
+from babel.lists import format_list
 
 #: Every spelling of a month the CLDR gives: "mars" and "mars", "марта" (15 марта) and "март",
 #: "Mar", "бер."...
@@ -57,6 +58,12 @@ def own_name(code: str) -> str:
 def long_date(day: date, code: str) -> str:
     """15 mars 2027, 15 March 2027, 15 марта 2027: day, month name, year, in that order."""
     return format_date(day, "d MMMM y", locale=locale(code))
+
+
+def day_list(days: Iterable[date], code: str) -> str:
+    """13 février, 1 mars et 8 mars; 13 February, 1 March and 8 March: days of one year."""
+    names = [format_date(day, "d MMMM", locale=locale(code)) for day in days]
+    return format_list(names, locale=locale(code)) if names else ""
 
 
 def in_days(days: int, code: str) -> str:

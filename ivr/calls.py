@@ -21,7 +21,7 @@ from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import RESUMABLE
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService, sms_date
+from reminders.service import ReminderService
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 #: Twilio's CallStatus values after which a call has ended.
@@ -134,7 +134,8 @@ class CallService:
             now=self.clock.now(),
         )
         if check is DateCheck.OK:
-            body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
+            said = self.reminders.confirmation(effect.lang, expiry, self.clock.now())
+            body = self.content.text("sms.remind.confirm", effect.lang, **said)
             self.send_sms(call.number, body)
 
 

@@ -159,6 +159,19 @@ class ReminderService:
             in_days=cldr.in_days(schedule.days_until(expiry, now), locale),
         )
 
+    def confirmation(self, lang: str, expiry: date, now: datetime) -> dict[str, str]:
+        """What the confirmation of a registration says: the end date, and the days its
+        reminders will actually go (fewer than four when the date is near)."""
+        first = schedule.first_index(expiry, now, self.policy)
+        days = [
+            schedule.planned_at(expiry, index, self.policy).date()
+            for index in range(first, len(self.policy.offsets))
+        ]
+        return {
+            "date": sms_date(expiry),
+            "reminders": cldr.day_list(days, self.content.cldr_locale(lang)),
+        }
+
     def _language(self, caller: str, registered: str) -> str:
         chosen = self.choices.get(caller) if self.choices is not None else None
         return chosen if self.content.has_language(chosen) else registered

@@ -22,7 +22,7 @@ from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService, sms_date
+from reminders.service import ReminderService
 from sms.keywords import (
     COMMANDS,
     BadDate,
@@ -152,7 +152,8 @@ class SmsConversation:
             channel="sms",
             now=c.inbound.now,
         )
-        return [Say(REMIND_REPLIES[check], {"date": sms_date(expiry)}, own_digits=True)]
+        said = self.reminders.confirmation(c.lang, expiry, c.inbound.now)
+        return [Say(REMIND_REPLIES[check], said, own_digits=True)]
 
     def stop(self, c: Context) -> list[Say]:
         """Erase everything the number left here, then confirm once."""

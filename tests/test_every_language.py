@@ -3,6 +3,8 @@ the whole call in every language the voice menu offers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from content.catalog import load_catalogs, load_languages
@@ -62,7 +64,11 @@ def test_the_whole_sms_conversation_in_each_language(new_texter, hotline, lang):
         say("sms.steps_2", lang),
     ]
     assert texter.text(f"{native(lang, 'remind')} 15/03/2027").texts == [
-        say("sms.remind.confirm", lang, date="15/03/2027")
+        say(
+            "sms.remind.confirm",
+            lang,
+            **hotline.reminders.confirmation(lang, date(2027, 3, 15), hotline.clock.now()),
+        )
     ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
     assert registration.lang == lang

@@ -60,7 +60,14 @@ def test_register_by_keypad_then_get_every_reminder(sms, caller, clock):
     assert registration.expiry == date(2027, 3, 15) and registration.channel == "voice"
 
     sms.work()  # the confirmation SMS
-    assert texts_to(sms, caller.number) == [say("sms.remind.confirm", "fr", date="15/03/2027")]
+    assert texts_to(sms, caller.number) == [
+        say(
+            "sms.remind.confirm",
+            "fr",
+            date="15/03/2027",
+            reminders="13 février, 1 mars, 8 mars et 16 mars",
+        )
+    ]
 
     for moment, kind, in_days in [
         (paris(2027, 2, 13, 10, 1), "before", "dans 30 jours"),

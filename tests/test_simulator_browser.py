@@ -120,7 +120,9 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     thread = page.locator("#thread")
     page.fill("#sms-body", f"RAPPEL {typed_date}")
     page.click("#sms-send")
-    confirm = hotline.content.text("sms.remind.confirm", "fr", date=typed_date)
+    confirm = hotline.content.text(
+        "sms.remind.confirm", "fr", **hotline.reminders.confirmation("fr", expiry, NOW)
+    )
     expect(thread).to_contain_text(confirm)
 
     # One week on, nothing is due; two weeks on, the first reminder (30 days before) is.

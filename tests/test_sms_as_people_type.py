@@ -12,7 +12,7 @@ from content.segments import MAX_SEGMENTS, segments
 from hotline.identity import caller_key
 from reminders.schedule import PARIS
 from sms.keywords import ALWAYS, KeywordTable, in_digits, normalise, trim
-from tests.conftest import AUTH_TOKEN, SECRET_KEY
+from tests.conftest import AUTH_TOKEN, NOW, SECRET_KEY
 from tests.texter import Texter
 
 CATALOGS = load_catalogs()
@@ -215,12 +215,15 @@ def test_an_impossible_or_incomplete_date_gets_the_expected_form_in_their_digits
     assert registered(hotline, texter) is None
 
 
-def test_a_dari_texter_gets_the_example_back_in_persian_digits(texter, say):
+def test_a_dari_texter_gets_the_example_back_in_persian_digits(texter, say, hotline):
     texter.text("LANGUE dari")
     [reply] = texter.text("یادآوری ۳۱/۰۲/۲۰۲۷").texts
     assert "۱۵/۰۳/۲۰۲۷" in reply and "15" not in reply
     [confirm] = texter.text("یادآوری ۱۵/۰۳/۲۰۲۷").texts
-    assert confirm == in_digits(say("sms.remind.confirm", "prs", date="15/03/2027"), PERSIAN_ZERO)
+    said = hotline.reminders.confirmation("prs", date(2027, 3, 15), hotline.clock.now())
+    # the CLDR's Dari list, right-to-left marks after its commas
+    assert said["reminders"] == "13 فبروری،\u200f 1 مارچ،\u200f 8 مارچ، و 16 مارچ"
+    assert confirm == in_digits(say("sms.remind.confirm", "prs", **said), PERSIAN_ZERO)
 
 
 # --- 4. The conversation's language ----------------------------------------------------------
@@ -231,7 +234,12 @@ def test_an_arabic_conversation_stays_arabic_with_the_french_keywords_its_help_g
     assert texter.text("مساعدة").texts == [say("sms.help", "ar")]
     assert "RAPPEL 15/03/2027" in say("sms.help", "ar")  # the Arabic help gives the French word
     assert texter.text("RAPPEL 15/03/2027").texts == [
-        say("sms.remind.confirm", "ar", date="15/03/2027")
+        say(
+            "sms.remind.confirm",
+            "ar",
+            date="15/03/2027",
+            reminders=sms.hotline.reminders.confirmation("ar", date(2027, 3, 15), NOW)["reminders"],
+        )
     ]
     assert texter.text("ETAPES").texts == [say("sms.steps_1", "ar"), say("sms.steps_2", "ar")]
     assert texter.text("STOP?").texts == [say("sms.stop.confirm", "ar")]

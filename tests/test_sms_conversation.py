@@ -10,6 +10,9 @@ from hotline import keys
 from hotline.identity import caller_key
 from tests.conftest import SECRET_KEY
 
+#: The days of the reminders for an ADP ending on 15 March 2027, registered on 26 November 2026.
+FOUR_REMINDERS = "13 février, 1 mars, 8 mars et 16 mars"
+
 
 @pytest.fixture
 def say(hotline):
@@ -56,10 +59,29 @@ def test_anything_unrecognised_gets_the_help_message(texter, say, body):
     "body", ["RAPPEL 15/03/2027", "rappel 15-03-2027", "Rappel 15.03.2027", "RAPPEL 15032027"]
 )
 def test_registering_by_sms_in_the_usual_date_formats(texter, say, hotline, body):
-    assert texter.text(body).texts == [say("sms.remind.confirm", "fr", date="15/03/2027")]
+    assert texter.text(body).texts == [
+        say("sms.remind.confirm", "fr", date="15/03/2027", reminders=FOUR_REMINDERS)
+    ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
     assert registration.expiry == date(2027, 3, 15)
     assert registration.channel == "sms" and registration.lang == "fr"
+
+
+@pytest.mark.parametrize(
+    ("body", "expiry", "reminders"),
+    [
+        ("RAPPEL 10/12/2026", "10/12/2026", "3 décembre et 11 décembre"),
+        ("RAPPEL 01/12/2026", "01/12/2026", "2 décembre"),
+        ("RAPPEL 26/11/2026", "26/11/2026", "27 novembre"),
+    ],
+)
+def test_the_confirmation_names_only_the_reminders_that_will_go(
+    texter, say, body, expiry, reminders
+):
+    # registered on 26 November 2026 at 15:00: the reminders already past are not promised
+    assert texter.text(body).texts == [
+        say("sms.remind.confirm", "fr", date=expiry, reminders=reminders)
+    ]
 
 
 def test_a_past_date_gets_the_expired_guidance_at_once(texter, say, hotline):
