@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
@@ -27,6 +29,17 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
+#: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
+DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
+#: Sendings of each kind per number and Paris day (hotline/sms_limits.py).
+DEFAULT_SMS_LIMITS = (
+    ("steps", 2),  # the steps (2 SMS), by keypad or ETAPES
+    ("confirmation", 3),  # "noted: your ADP ends on ...": once, plus a correction or a return
+    ("expired", 2),  # the guidance for a date already past
+    ("reply", 5),  # help, language, start, a date not understood...
+    ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
+)
 
 
 class SettingsError(ValueError):
@@ -48,10 +61,14 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
+    #: The key being replaced, only while `flask secrets rotate` re-seals (docs/deploy.md).
+    previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
+    sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
 
     @property
     def development(self) -> bool:
@@ -116,6 +133,13 @@ class Settings:
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
 
+        previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
+        if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
+            problems.append(
+                "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
+            )
+
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
         public_base = get("PUBLIC_BASE_URL")
@@ -143,6 +167,8 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
+        limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -156,10 +182,13 @@ class Settings:
             twilio_api_base_url=api_base.rstrip("/"),
             public_base_url=public_base,
             secret_key=secret or DEV_SECRET_KEY,
+            previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            sms_allowed_countries=countries,
+            sms_daily_limits=limits,
         )
 
 
@@ -183,6 +212,38 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
         )
         return DEFAULT_SMS_RATE
     return rate
+
+
+def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES: ISO region codes, "FR,GP,MQ"."""
+    if raw is None:
+        return DEFAULT_SMS_COUNTRIES
+    codes = tuple(part.strip().upper() for part in raw.split(",") if part.strip())
+    unknown = [code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not codes:
+        problems.append(
+            "SMS_ALLOWED_COUNTRIES must be region codes separated by commas (for example "
+            f"FR,GP,MQ,GF,RE,YT); not regions: {', '.join(unknown) or '(none given)'}"
+        )
+        return DEFAULT_SMS_COUNTRIES
+    return codes
+
+
+def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """SMS_DAILY_LIMITS: "steps=2,reply=5": only the kinds given change."""
+    limits = dict(DEFAULT_SMS_LIMITS)
+    for part in (raw or "").split(","):
+        kind, _, count = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if kind.strip() not in limits or not count.strip().isascii() or not count.strip().isdigit():
+            problems.append(
+                f"SMS_DAILY_LIMITS must be kind=count pairs, kinds among {', '.join(limits)} "
+                f"(for example steps=2,reply=3), not {part.strip()!r}"
+            )
+            continue
+        limits[kind.strip()] = int(count)
+    return tuple(limits.items())
 
 
 def _check_origin(name: str, url: str) -> list[str]:

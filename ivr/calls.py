@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -17,9 +17,11 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import RESUMABLE
+from ivr.menu import ALREADY_SENT, RESUMABLE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
 
@@ -65,6 +67,8 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.flow = flow
         self.store = store
@@ -74,6 +78,8 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
 
     def incoming(self, call: CallRequest) -> Turn:
         """A call comes in: offer to resume, or start at the language menu."""
@@ -87,11 +93,11 @@ class CallService:
         if state is None:
             # Unknown or expired call: begin as a new call rather than fail.
             return self.incoming(call)
-        turn = self.flow.step(
-            state, call.digits, today=self.clock.now().date(), can_text=call.number is not None
-        )
+        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
+        turn = self.flow.step(state, call.digits, today=self.clock.now().date(), can_text=can_text)
         for effect in turn.effects:
-            EFFECTS[effect.name](self, call, effect)
+            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
+                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
         return turn
 
@@ -112,13 +118,18 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                self.send_sms(call.number, self.content.text(key, effect.lang))
+    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
+        """False when this number already got the steps as often as allowed today."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return False
+        for key in ("sms.steps_1", "sms.steps_2"):
+            self.send_sms(call.number, self.content.text(key, effect.lang))
+        return True
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
+        if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
     def register_reminder(self, call: CallRequest, effect: Effect) -> None:
@@ -133,13 +144,15 @@ class CallService:
             channel="voice",
             now=self.clock.now(),
         )
-        if check is DateCheck.OK:
+        if check is DateCheck.OK and self.limits.allows(
+            call.caller, "confirmation", self.clock.now()
+        ):
             said = self.reminders.confirmation(effect.lang, expiry, self.clock.now())
             body = self.content.text("sms.remind.confirm", effect.lang, **said)
             self.send_sms(call.number, body)
 
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

@@ -21,6 +21,8 @@ from content.segments import MAX_SEGMENTS, segments
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits, Verdict
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
 from sms.keywords import (
@@ -77,6 +79,8 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.content = content
         self.choices = choices
@@ -84,6 +88,8 @@ class SmsConversation:
         self.erasure = erasure
         self.secret = secret
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
         self.order = [lang.code for lang in content.languages]
         self.keywords = KeywordTable({c: content.catalogs[c].texts for c in self.order})
         locales = {code: content.catalogs[code].cldr_locale for code in self.order}
@@ -97,12 +103,33 @@ class SmsConversation:
         body = inbound.body[:MAX_BODY]
         command = self.keywords.parse(body)
         caller = caller_key(self.secret, inbound.number)
+        handler = HANDLERS.get(command.name, SmsConversation.help)
+        if not self.destinations.allows(inbound.number):
+            # Never a reply to a number the hotline may not text (SMS pumping); STOP still erases.
+            if command.name == "stop":
+                handler(self, Context(inbound, command, caller, SOURCE_LANGUAGE))
+            return []
         langs, learnt = self._reply_languages(self.choices.get(caller), command, body)
-        if learnt:
+        kind = REPLY_KINDS.get(command.name, "reply")
+        verdict = self.limits.take(caller, kind, inbound.now)
+        if verdict is not Verdict.SEND and command.name != "stop":
+            return self._render(self.over_limit(kind, verdict), langs, None)
+        if learnt and verdict is Verdict.SEND:
             self.choices.set(caller, langs[0])
-        context = Context(inbound, command, caller, langs[0])
-        says = HANDLERS.get(command.name, SmsConversation.help)(self, context)
+        says = handler(self, Context(inbound, command, caller, langs[0]))
+        if verdict is not Verdict.SEND:
+            says = self.over_limit(kind, verdict)  # STOP erased, but its reply is not sent
         return self._render(says, langs, digit_zero(body))
+
+    def is_stop(self, body: str) -> bool:
+        """Whether a text is a STOP (read without Redis, for the outage reply)."""
+        return self.keywords.parse(body[:MAX_BODY]).name == "stop"
+
+    def over_limit(self, kind: str, verdict: Verdict) -> list[Say]:
+        """Past today's allowance: nothing is done (but STOP); said once, then silence."""
+        if verdict is Verdict.NOTICE:
+            return [Say(LIMIT_NOTICES.get(kind, "sms.limit.other"))]
+        return []
 
     def _reply_languages(
         self, known: str | None, command: Command, body: str
@@ -157,8 +184,7 @@ class SmsConversation:
 
     def stop(self, c: Context) -> list[Say]:
         """Erase everything the number left here, then confirm once."""
-        if c.caller is not None:
-            self.erasure.forget(c.caller, "stop", c.inbound.now)
+        self.erasure.forget_number(c.inbound.number, "stop", c.inbound.now)
         return [Say("sms.stop.confirm")]
 
     def start(self, c: Context) -> list[Say]:
@@ -196,8 +222,16 @@ SMS_KEYS = (
     "sms.lang.unknown",
     "sms.email",
     "sms.thanks",
+    "sms.limit.steps",
+    "sms.limit.other",
+    "sms.stop.unavailable",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
+
+#: Which daily allowance (settings.DEFAULT_SMS_LIMITS) each command's reply takes.
+REPLY_KINDS = {"steps": "steps", "remind": "confirmation", "stop": "stop"}
+#: What a person past an allowance is told, once a day.
+LIMIT_NOTICES = {"steps": "sms.limit.steps"}
 
 REMIND_REPLIES = {
     DateCheck.OK: "sms.remind.confirm",
