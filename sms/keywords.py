@@ -156,6 +156,11 @@ class KeywordTable:
                 self.commands.setdefault(word, command)
                 if lang not in self.langs.get(word, ()):
                     self.langs[word] = (*self.langs.get(word, ()), lang)
+        #: Longest first, for a keyword glued to its argument ("RAPPEL15/03/2027").
+        self._longest_first = sorted(self.commands, key=len, reverse=True)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.commands:
+            self._by_length.setdefault(len(word), []).append(word)
 
     def find(self, word: str) -> tuple[str, str] | None:
         """(command, keyword) for a typed word: exactly, else with one typo when every keyword
@@ -163,7 +168,12 @@ class KeywordTable:
         has 5 letters or more. A word close to keywords of two commands is never guessed."""
         if word in self.commands:
             return self.commands[word], word
-        near = [(c, w) for w, c in self.commands.items() if one_typo_apart(word, w)]
+        near = [
+            (self.commands[w], w)
+            for size in (len(word) - 1, len(word), len(word) + 1)
+            for w in self._by_length.get(size, ())
+            if one_typo_apart(word, w)
+        ]
         commands = {command for command, _ in near}
         guessable = sorted((len(w), w) for _, w in near if len(w) >= TYPO_MIN_LENGTH)
         if len(commands) != 1 or commands <= NEVER_GUESSED or not guessable:
@@ -180,7 +190,7 @@ class KeywordTable:
         if found := self.find(word):
             return Command(found[0], rest, found[1])
         # a keyword glued to its argument: "RAPPEL15/03/2027"
-        for keyword in sorted(self.commands, key=len, reverse=True):
+        for keyword in self._longest_first:
             glued = words.startswith(keyword) and words[len(keyword) : len(keyword) + 1]
             if len(keyword) > 1 and glued and glued.isdigit():
                 return Command(self.commands[keyword], words[len(keyword) :].strip(), keyword)
