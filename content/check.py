@@ -25,6 +25,7 @@ RUNTIME_SAMPLES = {
     "in_days": "",  # "dans 30 jours": made per language, as reminders write it (content.cldr)
     "reminders": "",  # "13 septembre, 29 septembre, 6 octobre et 14 octobre": made per language
     "names": "",  # the languages' own names: made from the catalogs being checked
+    "old": "15/03/2027",  # the date a change replaced (sms.remind.changed)
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
 #: Catalog keys that are not messages (keyword lists).

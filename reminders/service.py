@@ -169,18 +169,16 @@ class ReminderService:
             in_days=cldr.in_days(schedule.days_until(expiry, now), locale),
         )
 
-    def confirmation(self, lang: str, expiry: date, now: datetime) -> dict[str, str]:
-        """What the confirmation of a registration says: the end date, and the days its
-        reminders will actually go (fewer than four when the date is near)."""
+    def reminder_days(self, lang: str, expiry: date, now: datetime) -> str:
+        """The days a registration made at ``now`` will get its reminders, only those still
+        ahead (fewer than four when the date is near), in the language's words: "13 février,
+        1 mars, 8 mars et 16 mars"."""
         first = schedule.first_index(expiry, now, self.policy)
         days = [
             schedule.planned_at(expiry, index, self.policy).date()
             for index in range(first, len(self.policy.offsets))
         ]
-        return {
-            "date": sms_date(expiry),
-            "reminders": cldr.day_list(days, self.content.cldr_locale(lang)),
-        }
+        return cldr.day_list(days, self.content.cldr_locale(lang))
 
     def _language(self, caller: str, registered: str) -> str:
         chosen = self.choices.get(caller) if self.choices is not None else None

@@ -23,8 +23,9 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits, Verdict
+from reminders.changes import RegistrationChanges, registered_message
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService
+from reminders.service import ReminderService, sms_date
 from sms.keywords import (
     COMMANDS,
     BadDate,
@@ -36,6 +37,7 @@ from sms.keywords import (
     in_digits,
     typed_in,
 )
+from sms.replays import AnsweredMessages
 
 #: Commands whose words tell little of the person's language (OK, merci): answered in the
 #: word's language, they never become the conversation's language.
@@ -49,6 +51,7 @@ class Inbound:
     number: str | None
     body: str
     now: datetime
+    message_sid: str | None = None  # Twilio's, checked: each is answered once
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,11 @@ class SmsConversation:
         prefecture: str,
         limits: DailyLimits,
         destinations: Destinations,
+        answered: AnsweredMessages,
+        changes: RegistrationChanges,
     ):
+        self.answered = answered
+        self.changes = changes
         self.content = content
         self.choices = choices
         self.reminders = reminders
@@ -99,7 +106,17 @@ class SmsConversation:
         self.language_names = LanguageNames(_language_names(content, locales))
 
     def reply(self, inbound: Inbound) -> list[str]:
-        """The texts to send back to one incoming SMS."""
+        """The texts to send back to one incoming SMS; none to a message already answered."""
+        if inbound.message_sid is not None and not self.answered.first_time(inbound.message_sid):
+            return []
+        try:
+            return self._reply(inbound)
+        except Exception:
+            if inbound.message_sid is not None:
+                self.answered.forget(inbound.message_sid)
+            raise
+
+    def _reply(self, inbound: Inbound) -> list[str]:
         body = inbound.body[:MAX_BODY]
         command = self.keywords.parse(body)
         caller = caller_key(self.secret, inbound.number)
@@ -171,6 +188,7 @@ class SmsConversation:
         number = normalise_number(c.inbound.number)
         if number is None:
             return [Say("sms.help")]
+        replaced = self.changes.before_replacing(c.caller, expiry)
         check = self.reminders.register(
             number=number,
             lang=c.lang,
@@ -179,8 +197,19 @@ class SmsConversation:
             channel="sms",
             now=c.inbound.now,
         )
-        said = self.reminders.confirmation(c.lang, expiry, c.inbound.now)
-        return [Say(REMIND_REPLIES[check], said, own_digits=True)]
+        if check is DateCheck.OK:
+            days = self.reminders.reminder_days(c.lang, expiry, c.inbound.now)
+            key, params = registered_message(expiry, replaced, days)
+            return [Say(key, params, own_digits=True)]
+        return [Say(REMIND_REPLIES[check], {"date": sms_date(expiry)}, own_digits=True)]
+
+    def undo(self, c: Context) -> list[Say]:
+        """Put back the registration as it was before the last change (made by a call, or an
+        SMS, that the person may not have made)."""
+        restored = self.changes.undo(c.caller)
+        if restored is None:
+            return [Say("sms.undo.nothing")]
+        return [Say("sms.undo.done", {"date": sms_date(restored)}, own_digits=True)]
 
     def stop(self, c: Context) -> list[Say]:
         """Erase everything the number left here, then confirm once."""
@@ -225,6 +254,9 @@ SMS_KEYS = (
     "sms.limit.steps",
     "sms.limit.other",
     "sms.stop.unavailable",
+    "sms.remind.changed",
+    "sms.undo.done",
+    "sms.undo.nothing",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
 
@@ -246,6 +278,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[Say]]] = {
     "stop": SmsConversation.stop,
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
+    "undo": SmsConversation.undo,
     "email": SmsConversation.email,
     "thanks": SmsConversation.thanks,
 }

@@ -18,7 +18,7 @@ from datetime import date
 from itertools import groupby
 
 #: Commands, and the catalog key listing each one's words (``sms.keyword.<command>``).
-COMMANDS = ("help", "steps", "remind", "stop", "start", "lang", "email", "thanks")
+COMMANDS = ("help", "steps", "remind", "stop", "start", "lang", "undo", "email", "thanks")
 #: Words that always mean a command (Twilio's standard opt-out and opt-in words, and "?").
 ALWAYS = {
     "?": "help",
@@ -32,8 +32,9 @@ ALWAYS = {
     "start": "start",
     "unstop": "start",
 }
-#: Commands never guessed from a typo: STOP erases the number's data.
-NEVER_GUESSED = frozenset({"stop"})
+#: Commands never guessed from a typo: STOP erases the number's data, UNDO puts back another
+#: registration; neither is done on a guess.
+NEVER_GUESSED = frozenset({"stop", "undo"})
 #: The shortest keyword recognised with one letter wrong: shorter words are too close to others.
 TYPO_MIN_LENGTH = 5
 #: A message with no word at all (emoji, "...") that is not a question: a thank-you.

@@ -67,7 +67,8 @@ def test_the_whole_sms_conversation_in_each_language(new_texter, hotline, lang):
         say(
             "sms.remind.confirm",
             lang,
-            **hotline.reminders.confirmation(lang, date(2027, 3, 15), hotline.clock.now()),
+            date="15/03/2027",
+            reminders=hotline.reminders.reminder_days(lang, date(2027, 3, 15), hotline.clock.now()),
         )
     ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
