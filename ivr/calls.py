@@ -214,7 +214,9 @@ class CallService:
             now=self.clock.now(),
         )
         if check is DateCheck.OK:
-            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+            days = self.reminders.reminder_days(effect.lang, expiry, self.clock.now())
+            body = registered_text(self.content, effect.lang, expiry, replaced, days)
+            self.send_sms(call.number, body)
         return None
 
 
