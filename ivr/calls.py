@@ -22,7 +22,7 @@ from hotline.sms_limits import DailyLimits
 from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import ALREADY_SENT, RESUMABLE
+from ivr.menu import ALREADY_SENT, NO_NUMBER, NOT_TEXTABLE, REMIND_LIMIT, RESUMABLE
 from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
@@ -156,9 +156,11 @@ class CallService:
             can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
             finished_on=call.finished_on,
         )
+        if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
+            turn = self.flow.enter(replace(turn.state, node=NOT_TEXTABLE))
         for effect in turn.effects:
-            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
-                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
+            if instead := EFFECTS[effect.name](self, call, effect):  # not done: say why
+                turn = self.flow.enter(replace(turn.state, node=instead))
         self._save(call, turn.state, previous=state)
         return Reply(turn, call.step + 1)
 
@@ -187,40 +189,41 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
-        """False when this number already got the steps as often as allowed today."""
+    def send_steps(self, call: CallRequest, effect: Effect) -> str | None:
+        """The node to say instead when this number already got the steps as often as allowed
+        today."""
         if not call.number:
-            return True
+            return None
         if not self.limits.allows(call.caller, "steps", self.clock.now()):
-            return False
+            return ALREADY_SENT
         for key in ("sms.steps_1", "sms.steps_2"):
             self.send_sms(call.number, self.content.text(key, effect.lang))
-        return True
+        return None
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
         if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
-    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> bool:
+    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> str | None:
         """An SMS the caller asked for with a key: once per call however often it is asked
-        (one message id per call), within the number's daily allowance of replies (False past
-        it: the caller hears that it was already sent today)."""
+        (one message id per call), within the number's daily allowance of replies (past it, the
+        node that says it was already sent today)."""
         if not call.number:
-            return True
+            return None
         if not self.limits.allows(call.caller, "reply", self.clock.now()):
-            return False
+            return ALREADY_SENT
         body = self.content.text(key, effect.lang)
         once = f"{effect.name.replace('_', '-')}-{call.call_sid}" if call.call_sid else None
         self.send_sms(call.number, body, message_id=once)
-        return True
+        return None
 
-    def send_email(self, call: CallRequest, effect: Effect) -> bool:
-        return self._send_once(call, effect, "sms.email.asylum")
+    def send_email(self, call: CallRequest, effect: Effect) -> str | None:
+        return self._send_once(call, effect, "sms.email")
 
-    def send_office(self, call: CallRequest, effect: Effect) -> bool:
+    def send_office(self, call: CallRequest, effect: Effect) -> str | None:
         return self._send_once(call, effect, "sms.office.residence")
 
-    def send_remind_help(self, call: CallRequest, effect: Effect) -> bool:
+    def send_remind_help(self, call: CallRequest, effect: Effect) -> str | None:
         return self._send_once(call, effect, "sms.help")
 
     def send_help(self, call: CallRequest, effect: Effect) -> None:
@@ -233,9 +236,13 @@ class CallService:
             once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
             self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
 
-    def register_reminder(self, call: CallRequest, effect: Effect) -> None:
+    def register_reminder(self, call: CallRequest, effect: Effect) -> str | None:
+        """Register the date, and text the confirmation (or what it replaced). Past today's
+        allowance nothing changes (a change must never go untold): the node that says so."""
         if not call.number or not effect.entry:
-            return
+            return None
+        if not self.limits.allows(call.caller, "confirmation", self.clock.now()):
+            return REMIND_LIMIT
         expiry = date.fromisoformat(effect.entry)
         # A caller ID is not an identity: replacing another date is told to the number by SMS,
         # with the word that undoes it (reminders.changes).
@@ -248,10 +255,11 @@ class CallService:
             channel="voice",
             now=self.clock.now(),
         )
-        if check is DateCheck.OK and self.limits.allows(
-            call.caller, "confirmation", self.clock.now()
-        ):
-            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+        if check is DateCheck.OK:
+            days = self.reminders.reminder_days(effect.lang, expiry, self.clock.now())
+            body = registered_text(self.content, effect.lang, expiry, replaced, days)
+            self.send_sms(call.number, body)
+        return None
 
 
 #: The SMS texts a call may send (for the content check: each must exist).
@@ -261,11 +269,12 @@ SMS_KEYS = (
     "sms.help",
     "sms.remind.past",
     "sms.remind.confirm",
-    "sms.email.asylum",
+    "sms.email",
     "sms.office.residence",
 )
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
+#: Each effect returns None, or the node to say instead when it could not be done today.
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], str | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

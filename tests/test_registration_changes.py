@@ -23,6 +23,13 @@ SECOND = NOW.date() + timedelta(days=200)
 THIRD = NOW.date() + timedelta(days=250)
 
 
+def reminder_days(hotline) -> str:
+    """The days FIRST's reminders go, registered at NOW: all four are ahead."""
+    days = hotline.reminders.reminder_days("fr", FIRST, NOW)
+    assert days.count(",") == 2 and " et " in days
+    return days
+
+
 @pytest.fixture
 def queued_bodies(redis):
     """The bodies of the SMS queued so far, oldest first."""
@@ -60,7 +67,7 @@ def test_a_date_changed_by_a_call_is_told_by_sms_and_undone_by_a_word(
 ):
     register_by_voice(new_caller, language_key, FIRST)
     assert queued_bodies()[-1] == hotline.content.text(
-        "sms.remind.confirm", "fr", date=sms_date(FIRST)
+        "sms.remind.confirm", "fr", date=sms_date(FIRST), reminders=reminder_days(hotline)
     )
     due_before = redis.zscore(keys.REMINDERS_DUE, caller_key(SECRET_KEY, NUMBER))
 
@@ -88,7 +95,9 @@ def test_the_same_date_again_is_a_plain_confirmation(
 ):
     register_by_voice(new_caller, language_key, FIRST)
     register_by_voice(new_caller, language_key, FIRST)
-    confirm = hotline.content.text("sms.remind.confirm", "fr", date=sms_date(FIRST))
+    confirm = hotline.content.text(
+        "sms.remind.confirm", "fr", date=sms_date(FIRST), reminders=reminder_days(hotline)
+    )
     assert queued_bodies()[-2:] == [confirm, confirm]
 
 

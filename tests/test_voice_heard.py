@@ -53,7 +53,7 @@ def test_the_blocked_account_email_is_spelled_twice_and_sent_by_sms_once(sms, sm
     caller.press("*")  # back, and asked again: still one SMS
     caller.press("1")
     sms.work()
-    said = sms.hotline.content.text("sms.email.asylum", "fr")
+    said = sms.hotline.content.text("sms.email", "fr")
     assert "pref-asile@val-de-marne.gouv.fr" in said
     assert texts_to(sms, caller.number) == [said]
 
