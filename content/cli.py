@@ -30,7 +30,7 @@ def check() -> None:
             f"{language.code + ' ' + language.name:<22} {catalog.status:<9} "
             f"{len(catalog.texts):>4}/{source_keys:<4}  {by_voice}"
         )
-    click.echo("spoken length (built audio where there is, else 150 words a minute):")
+    click.echo("spoken length (150 words a minute):")
     failures, warnings = spoken_lengths()
     problems += failures
     for warning in warnings + load_prefecture(part(Settings).prefecture).warnings():
@@ -47,7 +47,9 @@ def spoken_lengths() -> tuple[list[str], list[str]]:
     """Print each language's longest prompt and menu as heard; (failures, warnings)."""
     spoken = part(SpokenTexts)
     prompts, menus = spoken.collect()
-    table = longest_by_language(prompts, menus, spoken.measure)
+    # Judged at 150 words a minute: the development voice (espeak-ng) is far slower than the
+    # production voices, so durations measured from its files would fail every language.
+    table = longest_by_language(prompts, menus)
     for line in table_lines(table, [language.code for language in part(Content).languages]):
         click.echo(f"  {line}")
     return length_problems(table)
