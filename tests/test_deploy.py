@@ -151,7 +151,7 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
     try:
         _, checks = wait_for(
             lambda: (lambda h: h if h[0] == 200 else None)(health(base)),
-            timeout=90,
+            timeout=180,  # three processes booting on a loaded 2-core machine
             what="/healthz 200 with web, worker and clock up",
         )
         assert {name: c["ok"] for name, c in checks.items()} == {
@@ -189,7 +189,9 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
             what="/healthz 503 after the worker died",
         )
         took = time.monotonic() - killed
-        assert took <= WORKER_LATE + 1, took
+        # The last heartbeat was before the kill: late at most WORKER_LATE s after it, plus the
+        # time one /healthz request takes on a loaded machine.
+        assert took <= WORKER_LATE + 5, took
         assert not checks["worker"]["ok"] and "late" in checks["worker"]["detail"]
         assert checks["web"]["ok"] and checks["redis"]["ok"] and checks["clock"]["ok"]
     finally:
