@@ -160,6 +160,7 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
             "worker": True,
             "clock": True,
             "failed_jobs": True,
+            "quarantine": True,
         }
 
         # A signed call, as Twilio makes it: the menu is played from the slug's audio.
