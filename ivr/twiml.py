@@ -31,11 +31,17 @@ def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance], orig
 
 
 def listen(
-    utterances: Iterable[Utterance], action: str, *, num_digits: int = 1, origin: str = ""
+    utterances: Iterable[Utterance],
+    action: str,
+    *,
+    num_digits: int = 1,
+    timeout: int | None = None,
+    origin: str = "",
 ) -> str:
-    """Say the utterances while listening for keys, then post them (or silence) to action.
+    """Say the utterances while listening for keys, then post them (or silence) to action;
+    wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given).
     ``origin`` (scheme and host, e.g. https://hotline.example) makes every <Play> URL absolute."""
-    return _listen(tuple(utterances), action, num_digits, origin)
+    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT, origin)
 
 
 def hang_up(utterances: Iterable[Utterance], *, origin: str = "") -> str:
@@ -46,9 +52,11 @@ def hang_up(utterances: Iterable[Utterance], *, origin: str = "") -> str:
 # The menus produce a few dozen distinct documents per language: each is built once. (Building
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
-def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int, origin: str) -> str:
+def _listen(
+    utterances: tuple[Utterance, ...], action: str, num_digits: int, timeout: int, origin: str
+) -> str:
     response = VoiceResponse()
-    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT)
+    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout)
     _voice(gather, utterances, origin)
     response.append(gather)
     response.redirect(action, method="POST")
