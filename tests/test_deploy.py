@@ -23,6 +23,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.caller import Caller
 from tests.tls_redis import TlsRedis, free_port
 
 pytestmark = pytest.mark.slow
@@ -164,13 +165,14 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
         }
 
         # A signed call, as Twilio makes it: the menu is played from the slug's audio.
-        form = {"CallSid": "CA" + "d" * 32, "From": "+33612345678", "To": "+33100000000"}
+        form = Caller("http://unused", TOKEN, {}, number="+33612345678").form()  # Twilio's fields
         url = f"{base}/voice/incoming"
         signature = RequestValidator(TOKEN).compute_signature(url, form)
         answer = requests.post(
             url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
         )
         assert answer.status_code == 200 and "<Play>" in answer.text
+        assert "<Gather" in answer.text  # the language menu, not the outage message
         plays = [p.split("</Play>")[0] for p in answer.text.split("<Play>")[1:]]
         assert plays and all(p.startswith(f"{base}/audio/") for p in plays)
         audio = requests.get(plays[0], timeout=10)
