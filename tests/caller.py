@@ -40,7 +40,13 @@ class Heard:
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
     """Every text the hotline can say, mapped to its (catalog key, language)."""
     prompts = reachable_prompts(hotline.flow)
-    for extra in ("voice.outage.info", "voice.sms_steps.already_sent"):  # said off the menus
+    off_menus = (
+        "voice.outage.info",
+        "voice.sms_steps.already_sent",
+        "voice.sms_steps.not_textable",
+        "voice.remind.limit",
+    )
+    for extra in off_menus:  # said off the menus
         prompts |= {Prompt(extra, lang) for lang in hotline.flow.languages}
     return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
 

@@ -59,7 +59,13 @@ from wiring.settings import settings_or_exit
 from wiring.shared import build_content, build_outbound, build_reminders, default_clock
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.sms_steps.already_sent", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = (
+    "voice.outage.info",
+    "voice.sms_steps.already_sent",  # said instead of a menu node by ivr.calls
+    "voice.sms_steps.not_textable",
+    "voice.remind.limit",
+    *sorted(FRAGMENT_KEYS),
+)
 
 
 @dataclass(frozen=True)

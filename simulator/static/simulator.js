@@ -15,8 +15,9 @@ const CLOCK_POLL_MS = 30000;
 
 // --- small helpers ----------------------------------------------------------------------------
 
+/** A French mobile number (+33 61...): the hotline texts only mobiles of allowed countries. */
 function randomNumber() {
-  return "+336" + String(Math.floor(Math.random() * 1e8)).padStart(8, "0");
+  return "+3361" + String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
 }
 
 function element(tag, className, text) {
