@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
 from hotline.twilio_fields import ACCOUNT_SID
 
@@ -32,6 +34,17 @@ MAX_SMS_RATE = 1000.0
 #: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
 DEFAULT_RESUME_WINDOW_MINUTES = 120
 MAX_RESUME_WINDOW_MINUTES = 24 * 60
+#: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
+#: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
+DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
+#: Sendings of each kind per number and Paris day (hotline/sms_limits.py).
+DEFAULT_SMS_LIMITS = (
+    ("steps", 2),  # the steps (2 SMS), by keypad or ETAPES
+    ("confirmation", 3),  # "noted: your ADP ends on ...": once, plus a correction or a return
+    ("expired", 2),  # the guidance for a date already past
+    ("reply", 5),  # help, language, start, a date not understood...
+    ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
+)
 
 
 class SettingsError(ValueError):
@@ -53,11 +66,15 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
+    #: The key being replaced, only while `flask secrets rotate` re-seals (docs/deploy.md).
+    previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
     resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
+    sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
+    sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
 
     @property
     def development(self) -> bool:
@@ -125,6 +142,12 @@ class Settings:
             )
 
         problems += _public_values_refused(sid, token, secret, dev)
+        previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
+        if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
+            problems.append(
+                "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
+            )
 
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
@@ -154,6 +177,8 @@ class Settings:
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
         resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
+        countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
+        limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -167,11 +192,14 @@ class Settings:
             twilio_api_base_url=api_base.rstrip("/"),
             public_base_url=public_base,
             secret_key=secret or DEV_SECRET_KEY,
+            previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
             resume_window_minutes=resume_window,
+            sms_allowed_countries=countries,
+            sms_daily_limits=limits,
         )
 
 
@@ -230,6 +258,38 @@ def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
         f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
     )
     return DEFAULT_RESUME_WINDOW_MINUTES
+
+
+def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES: ISO region codes, "FR,GP,MQ"."""
+    if raw is None:
+        return DEFAULT_SMS_COUNTRIES
+    codes = tuple(part.strip().upper() for part in raw.split(",") if part.strip())
+    unknown = [code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not codes:
+        problems.append(
+            "SMS_ALLOWED_COUNTRIES must be region codes separated by commas (for example "
+            f"FR,GP,MQ,GF,RE,YT); not regions: {', '.join(unknown) or '(none given)'}"
+        )
+        return DEFAULT_SMS_COUNTRIES
+    return codes
+
+
+def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """SMS_DAILY_LIMITS: "steps=2,reply=5": only the kinds given change."""
+    limits = dict(DEFAULT_SMS_LIMITS)
+    for part in (raw or "").split(","):
+        kind, _, count = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if kind.strip() not in limits or not count.strip().isascii() or not count.strip().isdigit():
+            problems.append(
+                f"SMS_DAILY_LIMITS must be kind=count pairs, kinds among {', '.join(limits)} "
+                f"(for example steps=2,reply=3), not {part.strip()!r}"
+            )
+            continue
+        limits[kind.strip()] = int(count)
+    return tuple(limits.items())
 
 
 def _check_origin(name: str, url: str) -> list[str]:

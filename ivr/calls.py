@@ -7,7 +7,7 @@ Redis or sends anything. Effects (an SMS, a registration) are rows of a table, e
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -16,10 +16,12 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
 from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import RESUMABLE
+from ivr.menu import ALREADY_SENT, RESUMABLE
 from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
@@ -96,6 +98,8 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
         changes: RegistrationChanges,
     ):
         self.changes = changes
@@ -107,6 +111,8 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
 
     def incoming(self, call: CallRequest) -> Reply:
         """A call comes in: offer the language it chose before, or the language menu. The same
@@ -134,11 +140,11 @@ class CallService:
             return self._start(call)
         if call.step is None or not self.store.claim_step(call.call_sid, call.step):
             return self._again(call.call_sid, state)
-        turn = self.flow.step(
-            state, call.digits, today=self.clock.now().date(), can_text=call.number is not None
-        )
+        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
+        turn = self.flow.step(state, call.digits, today=self.clock.now().date(), can_text=can_text)
         for effect in turn.effects:
-            EFFECTS[effect.name](self, call, effect)
+            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
+                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
         return Reply(turn, call.step + 1)
 
@@ -167,21 +173,31 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                self.send_sms(call.number, self.content.text(key, effect.lang))
+    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
+        """False when this number already got the steps as often as allowed today."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return False
+        for key in ("sms.steps_1", "sms.steps_2"):
+            self.send_sms(call.number, self.content.text(key, effect.lang))
+        return True
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
+        if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
-    def register_reminder(self, call: CallRequest, effect: Effect) -> None:
+    def register_reminder(self, call: CallRequest, effect: Effect) -> bool | None:
         if not call.number or not effect.entry:
-            return
+            return None
         expiry = date.fromisoformat(effect.entry)
+        now = self.clock.now()
         # A caller ID is not an identity: replacing another date is told to the number by SMS,
-        # with the word that undoes it (reminders.changes).
+        # with the word that undoes it (reminders.changes). No SMS allowed today, no change.
+        if self.changes.would_replace(call.caller, expiry) and not self.limits.allows(
+            call.caller, "confirmation", now
+        ):
+            return False
         replaced = self.changes.before_replacing(call.caller, expiry)
         check = self.reminders.register(
             number=call.number,
@@ -189,13 +205,16 @@ class CallService:
             prefecture=self.prefecture,
             expiry=expiry,
             channel="voice",
-            now=self.clock.now(),
+            now=now,
         )
-        if check is DateCheck.OK:
+        if check is DateCheck.OK and (
+            replaced is not None or self.limits.allows(call.caller, "confirmation", now)
+        ):
             self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+        return None
 
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

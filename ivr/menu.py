@@ -165,6 +165,7 @@ HINTS: dict[str, tuple[str, str]] = {
 
 LANGUAGE_MENU = "language"
 NO_NUMBER = "no_number"
+ALREADY_SENT = "sms_already_sent"
 MAIN_MENU = "main"
 RESUME_MENU = "resume"
 LANGUAGE_OFFER = "offer"
@@ -203,6 +204,8 @@ NODES: dict[str, Node] = {
         ),
         Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
         Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
+        # Instead of sms_sent when the number already got the steps as often as allowed today.
+        Message(name=ALREADY_SENT, prompt="voice.sms_steps.already_sent", hints=("repeat", "main")),
         # A reminder: the date typed, read back and confirmed, then consent asked explicitly.
         DateEntry(name="remind_date", prompt="voice.remind.ask", then="remind_confirm"),
         Menu(

@@ -66,6 +66,13 @@ class RegistrationChanges:
         except ValueError:
             return None
 
+    def would_replace(self, caller: str | None, expiry: date) -> bool:
+        """Whether registering ``expiry`` would replace another date."""
+        if caller is None:
+            return False
+        current = self.expiry(caller)
+        return current is not None and current != expiry
+
     def before_replacing(self, caller: str | None, expiry: date) -> date | None:
         """Call before registering ``expiry``: when another date is registered, keep a copy of
         that registration and return its date (the caller is then told by SMS)."""

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from rq import get_current_job
 
-from hotline.identity import open_number
+from hotline.keyring import Keyring
 from hotline.twilio_fields import for_log
 from sms import errors
 from sms.callbacks import TWILIO_STATUS, status_callback_url
@@ -76,6 +76,7 @@ class Dispatcher:
         recipients: Recipients,
         in_doubt_grace: float = IN_DOUBT_GRACE,
         clock: Callable[[], float] = time.time,
+        previous_secret: str | None = None,
     ):
         self.store = store
         self.sender = sender
@@ -85,6 +86,8 @@ class Dispatcher:
         self.recipients = recipients
         self.in_doubt_grace = in_doubt_grace
         self.clock = clock
+        #: Opens numbers sealed before a key rotation too (reminders/rotation.py).
+        self.keyring = Keyring(secret, previous_secret)
 
     def deliver(self, message_id: str) -> str:
         """Send one stored message unless it already went; return its status.
@@ -115,7 +118,7 @@ class Dispatcher:
                 message.attempts,
             )
         try:
-            number = open_number(self.secret, message.sealed_to or "")
+            number = self.keyring.open(message.sealed_to or "")
         except ValueError:
             return self._close(message, REFUSED, errors.UNREADABLE, None)
         attempt = self.store.claim(message_id, message.attempt_at, self.clock())

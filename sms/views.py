@@ -55,7 +55,11 @@ def incoming() -> Response:
 
 @bp.errorhandler(RedisError)
 def redis_down(error: RedisError) -> Response:
-    """Without Redis nothing can be registered, but the person still gets the help text."""
-    log.error("Redis unavailable for an SMS: %s", error)
+    """Without Redis nothing can be registered, but the person still gets the help text; a STOP
+    cannot be applied either, and the reply says so and asks to send it again (nothing is kept
+    to apply later: the web process has no other store that outlives it)."""
+    stop = part(SmsConversation).is_stop(request.form.get("Body", ""))
+    log.error("Redis unavailable for an SMS%s: %s", " (a STOP, not applied)" if stop else "", error)
     content = part(Content)
-    return messages([content.text("sms.help", lang) for lang in FALLBACK_LANGUAGES])
+    key = "sms.stop.unavailable" if stop else "sms.help"
+    return messages([content.text(key, lang) for lang in FALLBACK_LANGUAGES])

@@ -24,12 +24,13 @@ from content.cli import content_cli
 from hotline import development, health
 from hotline.clock import Clock
 from hotline.erasure import Erasure
-from hotline.identity import caller_key
+from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from hotline.logs import setup_logging
 from hotline.parts import install, part
 from hotline.request_body import BodyWithin
 from hotline.settings import Settings
+from hotline.sms_limits import DailyLimits
 from ivr import views as voice
 from ivr.call_store import CallStore
 from ivr.calls import CallService
@@ -38,6 +39,7 @@ from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
 from reminders.changes import RegistrationChanges
 from reminders.cli import reminders_cli
+from reminders.secrets_cli import secrets_cli
 from reminders.service import ReminderService
 from simulator import views as simulator
 from simulator.relay import AudioTexts
@@ -48,12 +50,12 @@ from sms.conversation import SMS_KEYS, SmsConversation
 from sms.outbound import RETRY_INTERVALS, Outbound
 from sms.replays import AnsweredMessages
 from sms.store import MessageStore
-from wiring.connections import build_queue, connect_redis
+from wiring.connections import build_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
 from wiring.shared import build_content, build_outbound, build_reminders, default_clock
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.sms_steps.already_sent", *sorted(FRAGMENT_KEYS))
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,7 @@ class WebParts:
 
     def forget_number(self, number: str, reason: str) -> bool:
         """Erase everything kept about a number (see hotline.erasure)."""
-        caller = caller_key(self.settings.secret_key, number)
-        return caller is not None and self.erasure.forget(caller, reason, self.clock.now())
+        return self.erasure.forget_number(number, reason, self.clock.now())
 
 
 def build_web_parts(
@@ -94,6 +95,7 @@ def build_web_parts(
     sms_retry_intervals: Sequence[int] = RETRY_INTERVALS,
 ) -> WebParts:
     redis = connect_redis(settings)
+    check_key_or_exit(settings, redis)
     clock = clock or default_clock(settings, redis)
     content = build_content(settings)
 
@@ -109,9 +111,11 @@ def build_web_parts(
     choices = LanguageChoices(redis)
     call_store = CallStore(redis, settings.resume_window_minutes * 60)
     changes = RegistrationChanges(redis)
+    keyring = Keyring(settings.secret_key, settings.previous_secret_key)
     erasure = Erasure(
-        reminders.store.erase, [choices.forget, call_store.forget_caller, changes.forget]
+        reminders.store.erase, [choices.forget, call_store.forget_caller, changes.forget], keyring
     )
+    limits = DailyLimits(redis, dict(settings.sms_daily_limits))
 
     def send_reply(number: str, body: str) -> None:
         outbound.enqueue(number, body, purpose="reply")
@@ -125,6 +129,8 @@ def build_web_parts(
         send_sms=send_reply,
         clock=clock,
         prefecture=settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
         changes=changes,
     )
     conversation = SmsConversation(
@@ -134,6 +140,8 @@ def build_web_parts(
         erasure,
         settings.secret_key,
         settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
         answered=AnsweredMessages(redis),
         changes=changes,
     )
@@ -206,6 +214,7 @@ def create_app(
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(secrets_cli)
     return app
 
 
