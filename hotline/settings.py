@@ -30,10 +30,6 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
-#: How long after a call the same number is offered to continue where it stopped. A caller ID can
-#: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
-DEFAULT_RESUME_WINDOW_MINUTES = 120
-MAX_RESUME_WINDOW_MINUTES = 24 * 60
 #: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
 #: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
 DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
@@ -45,6 +41,10 @@ DEFAULT_SMS_LIMITS = (
     ("reply", 5),  # help, language, start, a date not understood...
     ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
 )
+#: How long after a call the same number is offered to continue where it stopped. A caller ID can
+#: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
+DEFAULT_RESUME_WINDOW_MINUTES = 120
+MAX_RESUME_WINDOW_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -72,9 +72,9 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
-    resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
     sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
+    resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
 
     @property
     def development(self) -> bool:
@@ -141,13 +141,13 @@ class Settings:
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
 
-        problems += _public_values_refused(sid, token, secret, dev)
         previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
         if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
             problems.append(
                 "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
             )
+        problems += _public_values_refused(sid, token, secret, dev)
 
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
@@ -176,9 +176,9 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
-        resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
         limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
+        resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -197,9 +197,9 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
-            resume_window_minutes=resume_window,
             sms_allowed_countries=countries,
             sms_daily_limits=limits,
+            resume_window_minutes=resume_window,
         )
 
 
@@ -247,19 +247,6 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
     return rate
 
 
-def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
-    """RESUME_WINDOW_MINUTES: whole minutes, 1 to a day."""
-    if raw is None:
-        return DEFAULT_RESUME_WINDOW_MINUTES
-    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_RESUME_WINDOW_MINUTES:
-        return int(raw)
-    problems.append(
-        f"RESUME_WINDOW_MINUTES must be a whole number of minutes from 1 to "
-        f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
-    )
-    return DEFAULT_RESUME_WINDOW_MINUTES
-
-
 def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:
     """SMS_ALLOWED_COUNTRIES: ISO region codes, "FR,GP,MQ"."""
     if raw is None:
@@ -290,6 +277,19 @@ def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int]
             continue
         limits[kind.strip()] = int(count)
     return tuple(limits.items())
+
+
+def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
+    """RESUME_WINDOW_MINUTES: whole minutes, 1 to a day."""
+    if raw is None:
+        return DEFAULT_RESUME_WINDOW_MINUTES
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_RESUME_WINDOW_MINUTES:
+        return int(raw)
+    problems.append(
+        f"RESUME_WINDOW_MINUTES must be a whole number of minutes from 1 to "
+        f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
+    )
+    return DEFAULT_RESUME_WINDOW_MINUTES
 
 
 def _check_origin(name: str, url: str) -> list[str]:

@@ -140,8 +140,12 @@ class CallService:
             return self._start(call)
         if call.step is None or not self.store.claim_step(call.call_sid, call.step):
             return self._again(call.call_sid, state)
-        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
-        turn = self.flow.step(state, call.digits, today=self.clock.now().date(), can_text=can_text)
+        turn = self.flow.step(
+            state,
+            call.digits,
+            today=self.clock.now().date(),
+            can_text=self.destinations.allows(call.number),
+        )
         for effect in turn.effects:
             if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
                 turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))

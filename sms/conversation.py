@@ -60,10 +60,10 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
-        answered: AnsweredMessages,
-        changes: RegistrationChanges,
         limits: DailyLimits,
         destinations: Destinations,
+        answered: AnsweredMessages,
+        changes: RegistrationChanges,
     ):
         self.answered = answered
         self.changes = changes
@@ -195,12 +195,12 @@ SMS_KEYS = (
     "sms.start.confirm",
     "sms.lang.confirm",
     "sms.lang.unknown",
-    "sms.remind.changed",
-    "sms.undo.done",
-    "sms.undo.nothing",
     "sms.limit.steps",
     "sms.limit.other",
     "sms.stop.unavailable",
+    "sms.remind.changed",
+    "sms.undo.done",
+    "sms.undo.nothing",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
 

@@ -37,7 +37,7 @@ def test_prepared_requests_carry_valid_twilio_signatures():
         assert form["CallSid"] == caller.call_sid and form["From"] == caller.number
     paths = [split_request(payload)[0] for payload, _ in call]
     assert paths[0] == "/voice/incoming" and paths[-1] == "/voice/status"
-    # Each step carries the call's step number, as the <Gather> action the hotline gives does.
+    # Each step carries the call's step number, as the hotline's <Gather> action does.
     assert paths[1:-1] == [f"/voice/step?n={n}" for n in range(len(paths) - 2)]
 
 

@@ -28,7 +28,6 @@ from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from hotline.logs import setup_logging
 from hotline.parts import install, part
-from hotline.request_body import BodyWithin
 from hotline.settings import Settings
 from hotline.sms_limits import DailyLimits
 from ivr import views as voice
@@ -110,10 +109,12 @@ def build_web_parts(
     reminders = build_reminders(settings, redis, content, outbound)
     choices = LanguageChoices(redis)
     call_store = CallStore(redis, settings.resume_window_minutes * 60)
-    changes = RegistrationChanges(redis)
     keyring = Keyring(settings.secret_key, settings.previous_secret_key)
+    changes = RegistrationChanges(redis)
     erasure = Erasure(
-        reminders.store.erase, [choices.forget, call_store.forget_caller, changes.forget], keyring
+        reminders.store.erase,
+        [choices.forget, call_store.forget_caller, changes.forget],
+        keyring,
     )
     limits = DailyLimits(redis, dict(settings.sms_daily_limits))
 
@@ -176,8 +177,6 @@ def create_app(
     settings = settings or settings_or_exit()
     app = Flask("app")
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
-    # A slow client cannot hold a worker: the whole body within BODY_SECONDS, or 408.
-    app.wsgi_app = BodyWithin(app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     parts = build_web_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
     install(
         app,
