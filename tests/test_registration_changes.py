@@ -124,3 +124,24 @@ def test_stop_erases_the_kept_copy_too(new_texter, redis):
     assert expiry(redis) is None
     texter.text("RETABLIR")
     assert expiry(redis) is None
+
+
+def test_no_change_without_its_sms_once_todays_allowance_is_spent(
+    new_caller, language_key, new_texter, redis, queued_bodies
+):
+    """A stranger cannot first spend the number's confirmations for the day, then change the
+    date unseen: with no SMS left to tell the person, the date stays."""
+    texter = new_texter(number=NUMBER)
+    for _ in range(3):  # SMS_DAILY_LIMITS: confirmation=3
+        texter.text(f"RAPPEL {sms_date(FIRST)}")
+    sent = len(queued_bodies())
+    caller = new_caller(number=NUMBER)
+    caller.dial()
+    caller.press("1")  # the language offer (French, chosen by the SMS)
+    caller.press("5")
+    caller.press(SECOND.strftime("%d%m%Y"))
+    caller.press("1")
+    refused = caller.press("1")
+    assert refused.keys[0] == "voice.remind.limit"
+    assert expiry(redis) == FIRST.isoformat()
+    assert len(queued_bodies()) == sent
