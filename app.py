@@ -13,10 +13,16 @@ from flask import Flask
 
 from audio import views as audio_files
 from audio.cli import audio_cli
+from audio.inventory import Inventory
+from console import metrics
+from console import session as console_session
+from console import views as console
+from console.cli import operators_cli
+from console.parts import ConsoleParts
 from content.cli import content_cli
 from hotline import health
 from hotline.clock import Clock
-from hotline.services import Hotline
+from hotline.services import EXTRA_VOICE_KEYS, Hotline
 from hotline.settings import Settings, SettingsError
 from ivr import views as voice
 from reminders.cli import reminders_cli
@@ -31,17 +37,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
-    app.extensions["hotline"] = Hotline.build(settings, clock)
+    app.extensions["hotline"] = hotline = Hotline.build(settings, clock)
+    app.extensions["console"] = ConsoleParts.build(
+        hotline.redis,
+        settings.secret_key,
+        Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS),
+        settings.review_dir,
+    )
+    console_session.configure(app, settings)
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
     app.register_blueprint(audio_files.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
+    app.register_blueprint(console.bp)  # operators, production and development alike
+    app.register_blueprint(metrics.bp)
     if settings.development:
         app.register_blueprint(simulator.bp)  # the browser simulator: never in production
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(operators_cli)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
 

@@ -20,6 +20,7 @@ from hotline.erasure import Erasure
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
+from insights.tally import Tally
 from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
@@ -72,8 +73,9 @@ class Hotline:
 
         choices = LanguageChoices(redis)
         call_store = CallStore(redis)
+        tally = Tally(redis)  # aggregate counts for the console and /metrics
         registrations = RegistrationStore(
-            redis, settings.secret_key, settings.reminder_policy.retention_days * 24 * 3600
+            redis, settings.secret_key, tally, settings.reminder_policy.retention_days * 24 * 3600
         )
         erasure = Erasure(registrations, choices, call_store)
         outbound = Outbound.build(settings, redis)
@@ -102,9 +104,10 @@ class Hotline:
             send_sms=send_reply,
             clock=clock,
             prefecture=settings.prefecture,
+            tally=tally,
         )
         conversation = SmsConversation(
-            content, choices, reminders, erasure, settings.secret_key, settings.prefecture
+            content, choices, reminders, erasure, settings.secret_key, settings.prefecture, tally
         )
         return cls(
             settings=settings,

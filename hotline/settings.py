@@ -28,6 +28,8 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: /metrics refuses a shorter METRICS_TOKEN: it guards the scrape like a password.
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -53,6 +55,8 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    metrics_token: str | None = None  # unset: /metrics refuses every request
+    review_dir: Path = Path("var/reviews")  # where "mark reviewed" writes its catalog patches
 
     @property
     def development(self) -> bool:
@@ -137,6 +141,13 @@ class Settings:
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
 
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            problems.append(
+                f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+
         if problems:
             raise SettingsError(problems)
         return cls(
@@ -153,6 +164,8 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            metrics_token=metrics_token,
+            review_dir=Path(get("CONSOLE_REVIEW_DIR") or "var/reviews"),
         )
 
 

@@ -8,11 +8,15 @@ number.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from redis import Redis
 
 from hotline import keys
+from insights.events import Event
+from insights.tally import Tally
 from ivr.flow import CallState
 
 
@@ -35,11 +39,39 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
-# The call's state and the caller's resume point, both written in one round trip.
-_SAVE_BOTH = """
+# One round trip per turn: the call's state, the caller's resume point (when ARGV[3] is not
+# empty), and the turn's counts in the hour and day buckets. The first ARGV[6] counted fields
+# are places reached, counted once per call (the call's "seen" set remembers them); the rest
+# count every time. Returns 1 or 0 per field: whether it was counted.
+_SAVE = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3]) end
+local once = tonumber(ARGV[6])
+local counted = {}
+for i = 7, #ARGV do
+  local new = 1
+  if i - 6 <= once then new = redis.call('SADD', KEYS[3], ARGV[i]) end
+  if new == 1 then
+    redis.call('HINCRBY', KEYS[4], ARGV[i], 1)
+    redis.call('HINCRBY', KEYS[5], ARGV[i], 1)
+  end
+  counted[#counted + 1] = new
+end
+if #ARGV > 6 then
+  if once > 0 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
+  redis.call('EXPIRE', KEYS[5], ARGV[5])
+end
+return counted
 """
+
+
+@dataclass(frozen=True)
+class EndedCall:
+    """A call's last state and the places it reached, read as it is deleted."""
+
+    state: CallState | None
+    seen: frozenset[str]
 
 
 def same_place(a: CallState | None, b: CallState) -> bool:
@@ -50,7 +82,7 @@ def same_place(a: CallState | None, b: CallState) -> bool:
 class CallStore:
     def __init__(self, redis: Redis):
         self.redis = redis
-        self._save_both = redis.register_script(_SAVE_BOTH)
+        self._save = redis.register_script(_SAVE)
 
     def load(self, call_sid: str) -> CallState | None:
         return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
@@ -68,23 +100,48 @@ class CallStore:
         caller: str | None,
         resumable: bool,
         previous: CallState | None = None,
+        at: datetime | None = None,
+        once: Sequence[Event] = (),
+        always: Sequence[Event] = (),
     ) -> None:
         """Store the call's state, and the caller's resume point when the node is worth resuming
-        and the caller moved (a repeat or a silence leaves the resume point as it is)."""
-        value = encode(state)
+        and the caller moved (a repeat or a silence leaves the resume point as it is); count the
+        turn's events (``once``: at most once per call) in the same round trip."""
         call_key = keys.CALL_STATE.format(sid=call_sid)
+        resume_ttl: int | str = ""
+        resume_key = call_key
         if caller is not None and resumable and not same_place(previous, state):
             resume_key = keys.RESUME_POINT.format(caller=caller)
-            self._save_both(
-                keys=[call_key, resume_key],
-                args=[value, keys.CALL_STATE_TTL, keys.RESUME_POINT_TTL],
-            )
-        else:
-            self.redis.set(call_key, value, ex=keys.CALL_STATE_TTL)
+            resume_ttl = keys.RESUME_POINT_TTL
+        events = [*once, *always] if at else []
+        hour, day = Tally.bucket_keys(at) if at else (call_key, call_key)
+        counted = self._save(
+            keys=[call_key, resume_key, keys.CALL_SEEN.format(sid=call_sid), hour, day],
+            args=[
+                encode(state),
+                keys.CALL_STATE_TTL,
+                resume_ttl,
+                keys.STATS_HOUR_TTL,
+                keys.STATS_DAY_TTL,
+                len(once) if at else 0,
+                *(e.field for e in events),
+            ],
+        )
+        Tally.count([e for e, new in zip(events, counted, strict=True) if new])
 
-    def end(self, call_sid: str) -> None:
-        """The call is over: its state goes (the resume point stays until it expires)."""
-        self.redis.delete(keys.CALL_STATE.format(sid=call_sid))
+    def end(self, call_sid: str) -> EndedCall | None:
+        """The call is over: its state and seen places go (the resume point stays until it
+        expires). What it was, or None if it was already gone (a second callback counts nothing)."""
+        call_key = keys.CALL_STATE.format(sid=call_sid)
+        seen_key = keys.CALL_SEEN.format(sid=call_sid)
+        with self.redis.pipeline() as pipe:  # MULTI: two callbacks cannot both read the state
+            pipe.get(call_key)
+            pipe.smembers(seen_key)
+            pipe.delete(call_key, seen_key)
+            raw, seen, deleted = pipe.execute()
+        if not deleted:
+            return None
+        return EndedCall(decode(raw), frozenset(s.decode() for s in seen))
 
     def forget_caller(self, caller: str) -> None:
         """Erase where a caller stopped (STOP erases everything a number left)."""

@@ -17,6 +17,9 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from insights.events import Event, event
+from insights.tally import Tally
+from ivr import funnel
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import RESUMABLE
@@ -39,17 +42,20 @@ class CallRequest:
     caller: str | None  # keyed hash of the number
     digits: str | None
     status: str | None
+    duration: int | None = None  # seconds, in the status callback of an ended call
 
     @classmethod
     def from_form(cls, form: MultiDict[str, str], secret: str) -> CallRequest:
         sid = form.get("CallSid", "")
         digits = form.get("Digits")
+        duration = form.get("CallDuration", "")
         return cls(
             call_sid=sid if _CALL_SID.match(sid) else None,
             number=normalise_number(form.get("From")),
             caller=caller_key(secret, form.get("From")),
             digits=digits[:32] if digits else None,
             status=form.get("CallStatus"),
+            duration=int(duration) if duration.isdigit() else None,
         )
 
 
@@ -65,6 +71,7 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        tally: Tally,
     ):
         self.flow = flow
         self.store = store
@@ -74,11 +81,13 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.tally = tally
 
     def incoming(self, call: CallRequest) -> Turn:
         """A call comes in: offer to resume, or start at the language menu."""
         turn = self.flow.start(self.store.resume_point(call.caller), self.choices.get(call.caller))
-        self._save(call, turn.state)
+        reached, _ = funnel.turn_events(None, turn, None)
+        self._save(call, turn.state, once=reached, always=[event("call_started")])
         return turn
 
     def answer(self, call: CallRequest) -> Turn:
@@ -92,19 +101,42 @@ class CallService:
         )
         for effect in turn.effects:
             EFFECTS[effect.name](self, call, effect)
-        self._save(call, turn.state, previous=state)
+        reached, missed = funnel.turn_events(state, turn, call.digits)
+        self._save(call, turn.state, previous=state, once=reached, always=missed)
         return turn
 
     def status(self, call: CallRequest) -> None:
-        if call.call_sid and call.status in ENDED:
-            self.store.end(call.call_sid)
+        """An ended call's state is deleted, and how it went is counted (once)."""
+        if not (call.call_sid and call.status in ENDED):
+            return
+        ended = self.store.end(call.call_sid)
+        if ended is None or ended.state is None:
+            return
+        counts = funnel.end_events(ended.state, ended.seen)
+        if call.duration is not None:
+            counts.append(self.tally.call_length(call.duration))
+        self.tally.record(self.clock.now(), counts)
 
-    def _save(self, call: CallRequest, state: CallState, previous: CallState | None = None) -> None:
+    def _save(
+        self,
+        call: CallRequest,
+        state: CallState,
+        previous: CallState | None = None,
+        once: list[Event] = [],  # noqa: B006 (never mutated)
+        always: list[Event] = [],  # noqa: B006
+    ) -> None:
         if call.call_sid is None:
             return
         resumable = state.node in RESUMABLE
         self.store.save(
-            call.call_sid, state, caller=call.caller, resumable=resumable, previous=previous
+            call.call_sid,
+            state,
+            caller=call.caller,
+            resumable=resumable,
+            previous=previous,
+            at=self.clock.now(),
+            once=once,
+            always=always,
         )
 
     # --- effects --------------------------------------------------------------------------------

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from redis import Redis
 
 from hotline import keys
 from hotline.identity import open_number, seal_number
+from insights.events import event
+from insights.tally import Tally
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
@@ -59,8 +61,11 @@ class Registration:
 
 
 class RegistrationStore:
-    def __init__(self, redis: Redis, secret: str, retention_seconds: int = 60 * 24 * 3600):
+    def __init__(
+        self, redis: Redis, secret: str, tally: Tally, retention_seconds: int = 60 * 24 * 3600
+    ):
         self.redis = redis
+        self.tally = tally
         self.secret = secret
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
@@ -117,6 +122,10 @@ class RegistrationStore:
             pipe.zrem(keys.REMINDERS_DUE, caller)
             deleted, _ = pipe.execute()
         self.audit(caller, f"erased:{reason}", now)
+        if deleted:  # reasons are words with a code after ":" (opt_out:21610): count the word
+            self.tally.record(
+                now or datetime.now(UTC), [event("reminder_erased", reason.split(":")[0])]
+            )
         return bool(deleted)
 
     def audit(self, caller: str, event: str, now: datetime | None = None) -> None:

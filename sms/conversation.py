@@ -15,6 +15,8 @@ from content.catalog import SOURCE_LANGUAGE, Content
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from insights.events import event
+from insights.tally import Tally
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 from sms.keywords import (
@@ -55,6 +57,7 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        tally: Tally,
     ):
         self.content = content
         self.choices = choices
@@ -62,6 +65,7 @@ class SmsConversation:
         self.erasure = erasure
         self.secret = secret
         self.prefecture = prefecture
+        self.tally = tally
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
@@ -72,6 +76,8 @@ class SmsConversation:
         if not self.content.has_language(lang):
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
+        # Counted by keyword only: the text of a message not understood is never kept.
+        self.tally.record(inbound.now, [event("sms_received", command.name, lang)])
         return HANDLERS.get(command.name, SmsConversation.help)(self, context)
 
     def text(self, key: str, lang: str, **params: str) -> str:

@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from redis import Redis
@@ -36,6 +36,8 @@ from werkzeug.datastructures import MultiDict
 from hotline import keys
 from hotline.identity import caller_key, mask_number, normalise_number, open_number, seal_number
 from hotline.settings import Settings
+from insights.events import Event, event
+from insights.tally import Tally
 from sms import errors
 from sms.errors import Outcome
 from sms.rate_cap import RateCap
@@ -152,6 +154,7 @@ class Outbound:
         queue: Queue,
         sender: SmsSender,
         rate_cap: RateCap,
+        tally: Tally,
         secret: str,
         public_base_url: str | None,
         retry_intervals: Sequence[int] = RETRY_INTERVALS,
@@ -164,6 +167,7 @@ class Outbound:
         self.queue = queue
         self.sender = sender
         self.rate_cap = rate_cap
+        self.tally = tally
         self.secret = secret
         self.public_base_url = public_base_url
         self.retry_intervals = tuple(retry_intervals)
@@ -179,6 +183,7 @@ class Outbound:
             queue=Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer),
             sender=build_sender(settings, redis),
             rate_cap=RateCap(redis, settings.sms_rate_per_second),
+            tally=Tally(redis),
             secret=settings.secret_key,
             public_base_url=settings.public_base_url,
         )
@@ -246,6 +251,7 @@ class Outbound:
         except Exception:
             self.store.forget(message_id)  # no job, no message: enqueueing again can work
             raise
+        self._count([event("sms_outbound", purpose, "queued")])
         log.info("SMS %s (%s) queued for %s", message_id, purpose, mask_number(number))
         return message_id
 
@@ -311,8 +317,11 @@ class Outbound:
             )
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
         status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
-        if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
+        result = self.store.advance(message_id, status, sid=sent.sid)
+        if result == DUPLICATE:
             log.warning("SMS %s was sent twice (second SID %s)", message_id, sent.sid)
+        elif result == CHANGED:
+            self._count([event("sms_outbound", message.purpose, status)])
         log.info("SMS %s %s as %s (attempt %d)", message_id, status, sent.sid, attempt)
         return status
 
@@ -321,8 +330,12 @@ class Outbound:
         changed = self.store.advance(message.id, status, reason=outcome.reason, code=code)
         log.warning("SMS %s %s: %s (code %s)", message.id, status, outcome.description, code or "-")
         if changed == CHANGED:
+            self._count(failure_events(message.purpose, status, outcome, code))
             self._notify(message.caller, code, outcome.reason)
         return status
+
+    def _count(self, events: list[Event]) -> None:
+        self.tally.record(datetime.fromtimestamp(self.clock(), UTC), events)
 
     def _notify(self, caller: str | None, code: int | None, reason: str) -> None:
         try:
@@ -359,10 +372,24 @@ class Outbound:
         if result == DUPLICATE:
             log.warning("SMS %s was sent twice (status %s for another SID)", message.id, status)
             return message.status
+        if result == CHANGED:
+            self._count(failure_events(message.purpose, status, outcome, report.error_code))
         if result == CHANGED and outcome is not None:
             log.warning("SMS %s undelivered: %s", message.id, outcome.description)
             self._notify(message.caller, report.error_code, outcome.reason)
         return status if result == CHANGED else message.status
+
+
+def failure_events(
+    purpose: str, status: str, outcome: Outcome | None, code: int | None
+) -> list[Event]:
+    """What a message moving to ``status`` counts: the status, and a failure by its code."""
+    events = [event("sms_outbound", purpose, status)]
+    if outcome is not None:
+        events.append(event("sms_failed", code or "-", outcome.reason))
+        if purpose == "reminder":
+            events.append(event("reminder_failed", outcome.reason))
+    return events
 
 
 def deliver(message_id: str) -> str:

@@ -10,6 +10,7 @@ from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline import keys
 from hotline.identity import caller_key
+from insights.tally import Tally
 from reminders.registrations import RegistrationStore
 from reminders.schedule import PARIS, DateCheck
 from reminders.service import ReminderService, reminder_message_id
@@ -47,7 +48,9 @@ def outbox() -> Recorder:
 
 @pytest.fixture
 def service(redis, content, outbox) -> ReminderService:
-    return ReminderService(RegistrationStore(redis, SECRET_KEY), content, SECRET_KEY, outbox)
+    return ReminderService(
+        RegistrationStore(redis, SECRET_KEY, Tally(redis)), content, SECRET_KEY, outbox
+    )
 
 
 REGISTERED_AT = paris(2026, 11, 26, 15)
@@ -176,7 +179,7 @@ def test_collecting_takes_only_what_is_due(service):
 def test_a_tampered_number_cannot_be_opened(service, redis):
     register(service)
     caller = caller_key(SECRET_KEY, NUMBER)
-    other = RegistrationStore(redis, "another-secret-" + "x" * 30)
+    other = RegistrationStore(redis, "another-secret-" + "x" * 30, Tally(redis))
     with pytest.raises(ValueError):
         other.get(caller)
 
@@ -186,7 +189,7 @@ def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_o
 ):
     register(service)
     old = ReminderService(
-        RegistrationStore(redis, "an-older-secret-" + "y" * 30),
+        RegistrationStore(redis, "an-older-secret-" + "y" * 30, Tally(redis)),
         content,
         "an-older-secret-" + "y" * 30,
         outbox,

@@ -1,0 +1,62 @@
+"""Counting events: one hash per hour (UTC) and one per day (Paris) in Redis, and Prometheus.
+
+``Tally.record(at, events)`` costs one round trip; a caller that already writes to Redis adds
+the same commands to its own round trip instead (``ivr.call_store`` does, in the script that
+saves the call's state: ``bucket_keys`` and ``count`` are for that). Hours are kept 400 days,
+days five years (``hotline.keys``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from redis import Redis
+
+from hotline import keys
+from hotline.clock import PARIS
+from insights import prometheus
+from insights.events import Event, event, length_bucket
+
+
+def hour_bucket(at: datetime) -> str:
+    return keys.STATS_HOUR.format(hour=at.astimezone(UTC).strftime("%Y%m%d%H"))
+
+
+def day_bucket(at: datetime) -> str:
+    return keys.STATS_DAY.format(day=at.astimezone(PARIS).strftime("%Y%m%d"))
+
+
+class Tally:
+    def __init__(self, redis: Redis):
+        self.redis = redis
+
+    @staticmethod
+    def bucket_keys(at: datetime) -> tuple[str, str]:
+        """The hour and the day hashes an event at ``at`` is counted in."""
+        return hour_bucket(at), day_bucket(at)
+
+    def record(self, at: datetime, events: Iterable[Event]) -> None:
+        """Count events in Redis (one round trip) and in this process's Prometheus counters."""
+        events = list(events)
+        if not events:
+            return
+        hour, day = self.bucket_keys(at)
+        with self.redis.pipeline(transaction=False) as pipe:
+            for e in events:
+                pipe.hincrby(hour, e.field, 1)
+                pipe.hincrby(day, e.field, 1)
+            pipe.expire(hour, keys.STATS_HOUR_TTL)
+            pipe.expire(day, keys.STATS_DAY_TTL)
+            pipe.execute()
+        self.count(events)
+
+    @staticmethod
+    def count(events: list[Event]) -> None:
+        """Count events in Prometheus only (their Redis counts were written by the caller)."""
+        prometheus.count(events)
+
+    def call_length(self, seconds: int) -> Event:
+        """The event for a call of ``seconds``, observed in Prometheus's histogram too."""
+        prometheus.observe_call_duration(seconds)
+        return event("call_length", length_bucket(seconds))
