@@ -68,7 +68,8 @@ return counted
 
 @dataclass(frozen=True)
 class EndedCall:
-    """A call's last state and the places it reached, read as it is deleted."""
+    """A call's last state and the events it counted once (places reached), read as it is
+    deleted."""
 
     state: CallState | None
     seen: frozenset[str]

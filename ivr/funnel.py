@@ -85,9 +85,11 @@ def turn_events(before: CallState | None, turn: Turn, pressed: str | None) -> tu
 
 
 def ending(state: CallState, seen: Iterable[str]) -> str:
+    """How a call ended, from its last state and the events it counted once (places reached)."""
     if state.misses >= MISSES_BEFORE_GOODBYE:
         return GOODBYE
-    return INFORMED if INFORMATION & set(seen) else HUNG_UP
+    reached = {e.labels[0] for e in map(Event.parse, seen) if e and e.name == "call_reached"}
+    return INFORMED if INFORMATION & reached else HUNG_UP
 
 
 def end_events(state: CallState, seen: Iterable[str]) -> list[Event]:
