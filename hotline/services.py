@@ -73,12 +73,12 @@ class Hotline:
 
         choices = LanguageChoices(redis)
         call_store = CallStore(redis)
-        tally = Tally(redis)  # aggregate counts for the console and /metrics
+        tally = Tally(redis, clock)  # aggregate counts for the console and /metrics
         registrations = RegistrationStore(
             redis, settings.secret_key, tally, settings.reminder_policy.retention_days * 24 * 3600
         )
         erasure = Erasure(registrations, choices, call_store)
-        outbound = Outbound.build(settings, redis)
+        outbound = Outbound.build(settings, redis, tally=tally)
         reminders = ReminderService(
             registrations,
             content,

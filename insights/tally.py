@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from redis import Redis
 
 from hotline import keys
-from hotline.clock import PARIS
+from hotline.clock import PARIS, Clock
 from insights import prometheus
 from insights.events import Event, event, length_bucket
 
@@ -28,20 +28,22 @@ def day_bucket(at: datetime) -> str:
 
 
 class Tally:
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, clock: Clock):
         self.redis = redis
+        self.clock = clock  # the hotline's (tests and the simulator set it)
 
     @staticmethod
     def bucket_keys(at: datetime) -> tuple[str, str]:
         """The hour and the day hashes an event at ``at`` is counted in."""
         return hour_bucket(at), day_bucket(at)
 
-    def record(self, at: datetime, events: Iterable[Event]) -> None:
-        """Count events in Redis (one round trip) and in this process's Prometheus counters."""
+    def record(self, events: Iterable[Event], at: datetime | None = None) -> None:
+        """Count events (at ``at``, else now) in Redis in one round trip, and in this process's
+        Prometheus counters."""
         events = list(events)
         if not events:
             return
-        hour, day = self.bucket_keys(at)
+        hour, day = self.bucket_keys(at or self.clock.now())
         with self.redis.pipeline(transaction=False) as pipe:
             for e in events:
                 pipe.hincrby(hour, e.field, 1)

@@ -115,7 +115,7 @@ class CallService:
         counts = funnel.end_events(ended.state, ended.seen)
         if call.duration is not None:
             counts.append(self.tally.call_length(call.duration))
-        self.tally.record(self.clock.now(), counts)
+        self.tally.record(counts)
 
     def _save(
         self,

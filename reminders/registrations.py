@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from redis import Redis
 
@@ -123,9 +123,7 @@ class RegistrationStore:
             deleted, _ = pipe.execute()
         self.audit(caller, f"erased:{reason}", now)
         if deleted:  # reasons are words with a code after ":" (opt_out:21610): count the word
-            self.tally.record(
-                now or datetime.now(UTC), [event("reminder_erased", reason.split(":")[0])]
-            )
+            self.tally.record([event("reminder_erased", reason.split(":")[0])], now)
         return bool(deleted)
 
     def audit(self, caller: str, event: str, now: datetime | None = None) -> None:

@@ -83,7 +83,7 @@ class ReminderService:
             first_due=self._due(schedule.next_action(expiry, first, now, self.policy), now),
             now=now,
         )
-        self.store.tally.record(now, [event("reminder_registered", channel, lang)])
+        self.store.tally.record([event("reminder_registered", channel, lang)], now)
         return check
 
     def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
@@ -132,7 +132,7 @@ class ReminderService:
                 message_id = reminder_message_id(caller, registration.expiry, index)
                 self.outbound(caller, registration.number, body, message_id)
                 # Reminders go by SMS today; reminder calls will count under their own channel.
-                self.store.tally.record(now, [event("reminder_sent", "sms")])
+                self.store.tally.record([event("reminder_sent", "sms")], now)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)

@@ -77,7 +77,7 @@ class SmsConversation:
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
         # Counted by keyword only: the text of a message not understood is never kept.
-        self.tally.record(inbound.now, [event("sms_received", command.name, lang)])
+        self.tally.record([event("sms_received", command.name, lang)], inbound.now)
         return HANDLERS.get(command.name, SmsConversation.help)(self, context)
 
     def text(self, key: str, lang: str, **params: str) -> str:

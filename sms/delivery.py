@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from redis import Redis
@@ -183,7 +183,6 @@ class Outbound:
             queue=Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer),
             sender=build_sender(settings, redis),
             rate_cap=RateCap(redis, settings.sms_rate_per_second),
-            tally=Tally(redis),
             secret=settings.secret_key,
             public_base_url=settings.public_base_url,
         )
@@ -335,7 +334,7 @@ class Outbound:
         return status
 
     def _count(self, events: list[Event]) -> None:
-        self.tally.record(datetime.fromtimestamp(self.clock(), UTC), events)
+        self.tally.record(events)
 
     def _notify(self, caller: str | None, code: int | None, reason: str) -> None:
         try:

@@ -9,6 +9,7 @@ import pytest
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline import keys
+from hotline.clock import Clock
 from hotline.identity import caller_key
 from insights.tally import Tally
 from reminders.registrations import RegistrationStore
@@ -49,7 +50,7 @@ def outbox() -> Recorder:
 @pytest.fixture
 def service(redis, content, outbox) -> ReminderService:
     return ReminderService(
-        RegistrationStore(redis, SECRET_KEY, Tally(redis)), content, SECRET_KEY, outbox
+        RegistrationStore(redis, SECRET_KEY, Tally(redis, Clock())), content, SECRET_KEY, outbox
     )
 
 
@@ -179,7 +180,7 @@ def test_collecting_takes_only_what_is_due(service):
 def test_a_tampered_number_cannot_be_opened(service, redis):
     register(service)
     caller = caller_key(SECRET_KEY, NUMBER)
-    other = RegistrationStore(redis, "another-secret-" + "x" * 30, Tally(redis))
+    other = RegistrationStore(redis, "another-secret-" + "x" * 30, Tally(redis, Clock()))
     with pytest.raises(ValueError):
         other.get(caller)
 
@@ -189,7 +190,7 @@ def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_o
 ):
     register(service)
     old = ReminderService(
-        RegistrationStore(redis, "an-older-secret-" + "y" * 30, Tally(redis)),
+        RegistrationStore(redis, "an-older-secret-" + "y" * 30, Tally(redis, Clock())),
         content,
         "an-older-secret-" + "y" * 30,
         outbox,
