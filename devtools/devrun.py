@@ -94,6 +94,10 @@ def main() -> int:
             env["REDIS_URL"] = redis.url
             print(f"Embedded Redis: {redis.url} (data kept in {redis.directory})")
         build_audio(env, bin_dir)
+        # /metrics sums the counts every process writes here; a new run starts from none.
+        metrics_dir = Path(env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR / "prometheus")))
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
         base = f"http://127.0.0.1:{env['PORT']}"
         simulator = f"  simulator: {base}/simulator\n" if development else ""
         print(
