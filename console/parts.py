@@ -9,10 +9,11 @@ from pathlib import Path
 from redis import Redis
 
 from audio.inventory import Inventory
-from console.audit import AuditLog
+from audio.recordings import RecordingStore
 from console.operators import OperatorStore
 from console.throttle import LoginThrottle
 from content.catalog import CATALOGS_DIR
+from insights.audit import AuditLog
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class ConsoleParts:
     audit: AuditLog
     inventory: Inventory  # every prompt in every language, for voice coverage and review
     review_dir: Path  # where "mark reviewed" writes its patches
+    recordings: RecordingStore  # made by volunteers, some waiting for the next audio build
     catalogs_dir: Path = CATALOGS_DIR
 
     @classmethod
@@ -34,4 +36,5 @@ class ConsoleParts:
             AuditLog(redis),
             inventory,
             review_dir,
+            RecordingStore(),
         )

@@ -8,18 +8,26 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 
 from hotline.settings import Settings, _is_loopback
 
 COOKIE = "hotline_console"
+PATH = "/console"
 LIFETIME = timedelta(hours=8)
 
 
 class ConsoleSession(SecureCookieSessionInterface):
     def __init__(self, development: bool):
         self.development = development
+
+    def open_session(self, app: Flask, request: Request):
+        # Only the console has sessions: a webhook gets Flask's null session, never reads or
+        # writes a cookie, and costs nothing here (the webhooks' throughput is measured).
+        if not request.path.startswith(PATH):
+            return None
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         local = request.scheme == "http" and _is_loopback(request.host.rsplit(":", 1)[0])
@@ -33,7 +41,7 @@ def configure(app: Flask, settings: Settings) -> None:
     ).hexdigest()
     app.config.update(
         SESSION_COOKIE_NAME=COOKIE,
-        SESSION_COOKIE_PATH="/console",
+        SESSION_COOKIE_PATH=PATH,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=LIFETIME,

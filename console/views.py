@@ -24,7 +24,15 @@ from flask import (
 from audio.coverage import COLUMNS, coverage
 from console import csrf, i18n
 from console.charts import bars
-from console.stats import all_tables, read_days, read_hours, shown, total
+from console.stats import (
+    Table,
+    all_tables,
+    calls_over_time,
+    read_days,
+    read_hours,
+    shown,
+    total,
+)
 from content.review import changed_since_review, read_review, review_patch
 
 bp = Blueprint(
@@ -37,7 +45,15 @@ bp = Blueprint(
 )
 PERIODS = (1, 7, 30, 90, 400)
 PAGES = {
-    "calls": ("calls_by_day", "call_length", "endings", "funnel", "left", "misses"),
+    "calls": (
+        "calls_by_hour",
+        "calls_by_day",
+        "call_length",
+        "endings",
+        "funnel",
+        "left",
+        "misses",
+    ),
     "sms": ("sms_in", "sms_out", "sms_errors"),
     "reminders": (
         "reminders_now",
@@ -135,37 +151,40 @@ def _period() -> tuple[int, date, date]:
 
 
 def _tables():
+    """Every table for the chosen period, and today's calls by hour."""
     days, first, last = _period()
-    per_day = read_days(_hotline().redis, first, last)
+    redis = _hotline().redis
+    per_day = read_days(redis, first, last)
     periods = [(day.isoformat(), counts) for day, counts in per_day.items()]
-    return days, all_tables(total(per_day.values()), periods, _hotline().redis, _now())
+    tables = all_tables(total(per_day.values()), periods, redis, _now())
+    hours = read_hours(redis, _now().date())
+    langs = tables["calls_by_day"].columns[2:]
+    tables["calls_by_hour"] = calls_over_time("calls_by_hour", hours, list(langs))
+    return days, tables
+
+
+def _chart(table: Table, label_of, title: str):
+    """A bar chart of a table's "calls" column."""
+    return bars([label_of(row[0]) for row in table.rows], [row[1] for row in table.rows], title)
 
 
 @bp.get("/")
 def calls():
     """Calls: today by hour, per day by language, length, endings, funnel, misses."""
     days, tables = _tables()
-    today = _now().date()
-    hours = read_hours(_hotline().redis, today)
-    title = i18n.translate("calls_today", g.lang)
-    chart_hours = bars(
-        [label[:2] for label, _ in hours],
-        [sum(n for e, n in c.items() if e.name == "call_started") for _, c in hours],
-        title,
-    )
-    by_day = tables["calls_by_day"]
-    chart_days = bars(
-        [str(row[0])[5:] for row in by_day.rows],
-        [int(row[1]) for row in by_day.rows],  # type: ignore[call-overload]
-        i18n.translate("calls_by_day", g.lang),
-    )
-    charts = {"calls_by_day": chart_days}
+    charts = {
+        "calls_by_hour": _chart(
+            tables["calls_by_hour"], lambda hour: hour[:2], i18n.translate("calls_today", g.lang)
+        ),
+        "calls_by_day": _chart(
+            tables["calls_by_day"], lambda day: day[5:], i18n.translate("calls_by_day", g.lang)
+        ),
+    }
     return render_template(
         "console/tables.html",
         page="calls",
         days=days,
         periods=PERIODS,
-        hours_chart=chart_hours,
         charts=charts,
         tables=[tables[name] for name in PAGES["calls"]],
     )
@@ -179,7 +198,6 @@ def counts(page: str):
         page=page,
         days=days,
         periods=PERIODS,
-        hours_chart=None,
         charts={},
         tables=[tables[name] for name in PAGES[page]],
     )
@@ -208,7 +226,9 @@ def export(name: str):
 def _coverage():
     """Per language, how a call plays its prompts now (audio.coverage)."""
     inventory = _parts().inventory
-    return coverage(inventory.texts(), _hotline().audio, None, inventory.known_languages())
+    return coverage(
+        inventory.texts(), _hotline().audio, _parts().recordings, inventory.known_languages()
+    )
 
 
 @bp.get("/content")

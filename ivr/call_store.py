@@ -39,28 +39,33 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
-# One round trip per turn: the call's state, the caller's resume point (when ARGV[3] is not
-# empty), and the turn's counts in the hour and day buckets. The first ARGV[6] counted fields
-# are places reached, counted once per call (the call's "seen" set remembers them); the rest
-# count every time. Returns 1 or 0 per field: whether it was counted.
-_SAVE = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-if ARGV[3] ~= '' then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3]) end
-local once = tonumber(ARGV[6])
-local counted = {}
-for i = 7, #ARGV do
-  local new = 1
-  if i - 6 <= once then new = redis.call('SADD', KEYS[3], ARGV[i]) end
-  if new == 1 then
-    redis.call('HINCRBY', KEYS[4], ARGV[i], 1)
-    redis.call('HINCRBY', KEYS[5], ARGV[i], 1)
+# One round trip per turn: the call's state, the caller's resume point (when ARGV[2] is 1),
+# and the turn's counts in the hour and day buckets. The first ARGV[3] fields are places
+# reached, counted once per call (the call's "seen" set remembers them); the rest count every
+# time. Returns a bit per field, 1 when it was counted. The TTLs are part of the script's text
+# (fewer arguments to encode on every webhook).
+_SAVE = f"""
+redis.call('SET', KEYS[1], ARGV[1], 'EX', {keys.CALL_STATE_TTL})
+if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'EX', {keys.RESUME_POINT_TTL}) end
+local once = tonumber(ARGV[3])
+local counted, bit = 0, 1
+for i = 4, #ARGV do
+  local new = true
+  if i - 3 <= once then
+    new = redis.call('SADD', KEYS[3], ARGV[i]) == 1
+    if new then redis.call('EXPIRE', KEYS[3], {keys.CALL_STATE_TTL}) end
   end
-  counted[#counted + 1] = new
-end
-if #ARGV > 6 then
-  if once > 0 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
-  redis.call('EXPIRE', KEYS[4], ARGV[4])
-  redis.call('EXPIRE', KEYS[5], ARGV[5])
+  if new then
+    -- A bucket's lifetime is set when it gets a new field (its first, mostly), not every time.
+    if redis.call('HINCRBY', KEYS[4], ARGV[i], 1) == 1 then
+      redis.call('EXPIRE', KEYS[4], {keys.STATS_HOUR_TTL})
+    end
+    if redis.call('HINCRBY', KEYS[5], ARGV[i], 1) == 1 then
+      redis.call('EXPIRE', KEYS[5], {keys.STATS_DAY_TTL})
+    end
+    counted = counted + bit
+  end
+  bit = bit * 2
 end
 return counted
 """
@@ -109,26 +114,17 @@ class CallStore:
         and the caller moved (a repeat or a silence leaves the resume point as it is); count the
         turn's events (``once``: at most once per call) in the same round trip."""
         call_key = keys.CALL_STATE.format(sid=call_sid)
-        resume_ttl: int | str = ""
-        resume_key = call_key
+        resume_key, resume = call_key, "0"
         if caller is not None and resumable and not same_place(previous, state):
-            resume_key = keys.RESUME_POINT.format(caller=caller)
-            resume_ttl = keys.RESUME_POINT_TTL
+            resume_key, resume = keys.RESUME_POINT.format(caller=caller), "1"
         events = [*once, *always] if at else []
         hour, day = Tally.bucket_keys(at) if at else (call_key, call_key)
         counted = self._save(
             keys=[call_key, resume_key, keys.CALL_SEEN.format(sid=call_sid), hour, day],
-            args=[
-                encode(state),
-                keys.CALL_STATE_TTL,
-                resume_ttl,
-                keys.STATS_HOUR_TTL,
-                keys.STATS_DAY_TTL,
-                len(once) if at else 0,
-                *(e.field for e in events),
-            ],
+            args=[encode(state), resume, len(once) if at else 0, *(e.field for e in events)],
         )
-        Tally.count([e for e, new in zip(events, counted, strict=True) if new])
+        if counted:
+            Tally.count([e for i, e in enumerate(events) if counted >> i & 1])
 
     def end(self, call_sid: str) -> EndedCall | None:
         """The call is over: its state and seen places go (the resume point stays until it

@@ -230,3 +230,24 @@ def test_metrics_refused_without_the_token(client, caller, settings, clock):
     assert re.search(r"^hotline_call_started_total \d", answer.get_data(as_text=True), re.M)
     unset = create_app(dataclasses.replace(settings, metrics_token=None), clock=clock)
     assert unset.test_client().get("/metrics").status_code == 403
+
+
+def test_sms_are_counted_by_keyword_and_an_unknown_text_is_never_kept(hotline, new_texter, redis):
+    texter = new_texter(number="+33612340000")
+    texter.text("AIDE")
+    texter.text("my secret words 0612340000")
+    counts = total(read_days(hotline.redis, NOW.date(), NOW.date()).values())
+    assert counts[event("sms_received", "help", "fr")] == 1
+    assert counts[event("sms_received", "unknown", "fr")] == 1
+    stored = b"".join(
+        field + value
+        for key in redis.keys("hl:stats:*")
+        for field, value in redis.hgetall(key).items()
+    )
+    assert b"secret" not in stored and b"0612340000" not in stored
+
+
+def test_the_console_has_every_word_in_english_and_french():
+    from console.i18n import labels
+
+    assert set(labels()["en"]) == set(labels()["fr"])

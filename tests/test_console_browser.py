@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.caller import Caller, spoken_texts
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, NOW
 from tests.test_simulator_browser import CHROMIUM_ARGS, chromium  # noqa: F401 (a fixture)
 
 PASSWORD = "a long console password"
@@ -107,8 +107,10 @@ def test_operator_sees_the_counts_and_marks_a_language_reviewed(chromium, sms, t
     page.click("button[type=submit]")
 
     # Today's calls: three, shown as "<5"; the chart has a bar for this hour.
-    expect(page.locator("#calls_today svg")).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator("#calls_today rect.bar.small")).to_have_count(1)
+    expect(page.locator("#calls_by_hour svg")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#calls_by_hour rect.bar.small")).to_have_count(1)
+    this_hour = page.locator(f"#calls_by_hour tr:has(th:text-is('{NOW:%H}:00'))")
+    expect(this_hour.locator("td").first).to_have_text("<5")
     today = page.locator("#calls_by_day tbody tr").last
     expect(today.locator("td").first).to_have_text("<5")
     # The funnel: the language menu, the main menu, the steps to their end, the SMS asked.
@@ -133,9 +135,9 @@ def test_operator_sees_the_counts_and_marks_a_language_reviewed(chromium, sms, t
     # In French, on a phone's screen.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(sms.url + "/console/?lang=fr")
-    expect(page.locator("#calls_today h2")).to_have_text("Appels du jour, par heure")
+    expect(page.locator("#calls_by_hour h2")).to_contain_text("Appels du jour, par heure")
     width = page.evaluate(
-        "document.querySelector('#calls_today svg').getBoundingClientRect().width"
+        "document.querySelector('#calls_by_hour svg').getBoundingClientRect().width"
     )
     assert width <= 390
     if target := os.environ.get("CONSOLE_SCREENSHOTS"):
@@ -184,4 +186,3 @@ def test_operator_sees_the_counts_and_marks_a_language_reviewed(chromium, sms, t
         for written in forms_of(number):
             assert written not in seen, f"{written} appears in a page, an export or /metrics"
     assert errors == []
-

@@ -1,5 +1,7 @@
-"""What operators did in the console (mark reviewed, export, approve, reject, log in), with when
-and who: a capped Redis list, newest last, also written to the log."""
+"""What operators did (log in, export, mark reviewed; approve and reject recordings once those
+exist), with when and who: a capped Redis list, newest last, also written to the log. Here, in
+the core's reach, so that a command of any layer (audio's recording review) can record too; the
+console shows it at /console/audit."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from redis import Redis
 
 from hotline import keys
 
-log = logging.getLogger("console.audit")
+log = logging.getLogger("insights.audit")
 
 
 @dataclass(frozen=True)
