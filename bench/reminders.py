@@ -25,11 +25,9 @@ from redis import Redis
 
 from devtools.embedded_redis import EmbeddedRedis
 from hotline import keys
-from hotline.clock import Clock
+from hotline.clock import PARIS
 from hotline.identity import caller_key
-from insights.tally import Tally
 from reminders.registrations import RegistrationStore
-from reminders.schedule import PARIS
 
 SECRET = "bench-secret-" + "x" * 40
 NOW = datetime(2026, 11, 26, 15, tzinfo=PARIS)
@@ -56,7 +54,7 @@ def register(store: RegistrationStore, n: int, first_due: datetime) -> None:
 
 def memory_per_registration(redis: Redis, count: int) -> dict[str, float]:
     redis.flushall()
-    store = RegistrationStore(redis, SECRET, Tally(redis, Clock()))
+    store = RegistrationStore(redis, SECRET)
     before = redis.info("memory")["used_memory"]
     started = time.perf_counter()
     for n in range(count):
@@ -79,7 +77,7 @@ def memory_per_registration(redis: Redis, count: int) -> dict[str, float]:
 def fill(redis: Redis, total: int, due: int) -> list[str]:
     """``total`` registrations, of which ``due`` are due at NOW; returns the due callers."""
     redis.flushall()
-    store = RegistrationStore(redis, SECRET, Tally(redis, Clock()))
+    store = RegistrationStore(redis, SECRET)
     due_callers = []
     for n in range(total):
         if n < due:
@@ -92,7 +90,7 @@ def fill(redis: Redis, total: int, due: int) -> list[str]:
 
 def collect_time(redis: Redis, due_callers: list[str], repeats: int) -> float:
     """Median seconds to claim the due registrations (restored between runs)."""
-    store = RegistrationStore(redis, SECRET, Tally(redis, Clock()))
+    store = RegistrationStore(redis, SECRET)
     scores = {c: (NOW - timedelta(minutes=5)).timestamp() for c in due_callers}
     times = []
     for _ in range(repeats):

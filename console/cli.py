@@ -11,16 +11,17 @@ import getpass
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from console.operators import OperatorError
+from console.parts import ConsoleParts
+from hotline.parts import part
 
 operators_cli = AppGroup("operators", help="Console accounts: add, list, remove, reset.")
 
 
 def _store():
-    return current_app.extensions["console"].operators
+    return part(ConsoleParts).operators
 
 
 def read_password() -> str:

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hmac
 import os
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from hotline.parts import part
+from hotline.settings import Settings
 
 bp = Blueprint("metrics", __name__)
 
@@ -29,7 +32,7 @@ def registry():
 @bp.get("/metrics")
 def metrics() -> Response:
     """The counters, for a scraper holding the token."""
-    token = current_app.extensions["hotline"].settings.metrics_token
+    token = part(Settings).metrics_token
     sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(sent.encode(), token.encode()):
         abort(401 if token else 403)

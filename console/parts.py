@@ -1,5 +1,5 @@
 """What the console needs, built once by the web app's composition root and kept in
-``app.extensions["console"]``."""
+``part(ConsoleParts)``."""
 
 from __future__ import annotations
 

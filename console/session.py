@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Flask, Request, request
 from flask.sessions import SecureCookieSessionInterface
 
-from hotline.settings import Settings, _is_loopback
+from hotline.settings import Settings, is_loopback
 
 COOKIE = "hotline_console"
 PATH = "/console"
@@ -30,7 +30,7 @@ class ConsoleSession(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        local = request.scheme == "http" and _is_loopback(request.host.rsplit(":", 1)[0])
+        local = request.scheme == "http" and is_loopback(request.host.rsplit(":", 1)[0])
         return not (self.development and local)
 
 

@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -20,10 +19,13 @@ from flask import (
     session,
     url_for,
 )
+from redis import Redis
 
 from audio.coverage import COLUMNS, coverage
+from audio.library import AudioLibrary
 from console import csrf, i18n
 from console.charts import bars
+from console.parts import ConsoleParts
 from console.stats import (
     Table,
     all_tables,
@@ -33,7 +35,11 @@ from console.stats import (
     shown,
     total,
 )
+from content.catalog import Content
 from content.review import changed_since_review, read_review, review_patch
+from hotline.clock import Clock
+from hotline.parts import part
+from ivr.flow import Flow
 
 bp = Blueprint(
     "console",
@@ -66,16 +72,12 @@ PAGES = {
 OPEN = ("console.login", "console.static")
 
 
-def _hotline():
-    return current_app.extensions["hotline"]
-
-
-def _parts():
-    return current_app.extensions["console"]
+def _parts() -> ConsoleParts:
+    return part(ConsoleParts)
 
 
 def _now():
-    return _hotline().clock.now()
+    return part(Clock).now()
 
 
 @bp.before_request
@@ -153,7 +155,7 @@ def _period() -> tuple[int, date, date]:
 def _tables():
     """Every table for the chosen period, and today's calls by hour."""
     days, first, last = _period()
-    redis = _hotline().redis
+    redis = part(Redis)
     per_day = read_days(redis, first, last)
     periods = [(day.isoformat(), counts) for day, counts in per_day.items()]
     tables = all_tables(total(per_day.values()), periods, redis, _now())
@@ -227,21 +229,21 @@ def _coverage():
     """Per language, how a call plays its prompts now (audio.coverage)."""
     inventory = _parts().inventory
     return coverage(
-        inventory.texts(), _hotline().audio, _parts().recordings, inventory.known_languages()
+        inventory.texts(), part(AudioLibrary), _parts().recordings, inventory.known_languages()
     )
 
 
 @bp.get("/content")
 def content():
     """Per language: review status, keys changed since review, voice coverage."""
-    hotline, parts = _hotline(), _parts()
+    content, parts = part(Content), _parts()
     report = _coverage()
     rows = []
-    for language in hotline.content.languages:
-        catalog = hotline.content.catalogs[language.code]
+    for language in content.languages:
+        catalog = content.catalogs[language.code]
         review = read_review(parts.catalogs_dir / f"{language.code}.toml")
         changed = (
-            len(changed_since_review(hotline.content, language.code, review))
+            len(changed_since_review(content, language.code, review))
             if catalog.status != "source"
             else 0
         )
@@ -251,7 +253,7 @@ def content():
         "console/content.html",
         page="content",
         rows=rows,
-        offered=hotline.flow.languages,
+        offered=part(Flow).languages,
         columns=COLUMNS,
     )
 
@@ -259,10 +261,10 @@ def content():
 @bp.get("/content/<lang>")
 def review(lang: str):
     """Side by side: the French source, the language's text, its audio, the reviewer notes."""
-    hotline, parts = _hotline(), _parts()
-    if not hotline.content.has_language(lang):
+    content, parts = part(Content), _parts()
+    if not content.has_language(lang):
         abort(404)
-    content = hotline.content
+    content = content
     catalog = content.catalogs[lang]
     changed = set(
         changed_since_review(content, lang, read_review(parts.catalogs_dir / f"{lang}.toml"))
@@ -273,7 +275,7 @@ def review(lang: str):
     rows = []
     for key in sorted(content.catalogs["fr"].texts):
         text = catalog.texts.get(key, "")
-        audio = hotline.audio.url(lang, spoken[key]) if key in spoken else None
+        audio = part(AudioLibrary).url(lang, spoken[key]) if key in spoken else None
         rows.append((key, content.raw(key, "fr"), text, audio, key in changed))
     return render_template(
         "console/review.html",
@@ -289,12 +291,12 @@ def review(lang: str):
 def mark_reviewed(lang: str):
     """Write a patch that marks the catalog reviewed (reviewer, date, fingerprints): a change
     for a person to read and commit, never a silent rewrite of the catalog."""
-    hotline, parts = _hotline(), _parts()
-    if not hotline.content.has_language(lang) or lang == "fr":
+    content, parts = part(Content), _parts()
+    if not content.has_language(lang) or lang == "fr":
         abort(404)
     reviewer = " ".join(request.form.get("reviewer", "").split())[:80] or g.operator
     today = _now().date()
-    patch = review_patch(hotline.content, lang, reviewer, today, parts.catalogs_dir)
+    patch = review_patch(content, lang, reviewer, today, parts.catalogs_dir)
     parts.review_dir.mkdir(parents=True, exist_ok=True)
     target = parts.review_dir / f"{lang}-reviewed-{today.isoformat()}.patch"
     target.write_text(patch, encoding="utf-8")

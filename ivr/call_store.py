@@ -1,4 +1,5 @@
-"""Call state in Redis: where each live call is, and where each caller stopped (for 24 hours).
+"""Call state in Redis: where each live call is, its step number, and where each caller stopped
+(for a short window: RESUME_WINDOW_MINUTES, 2 hours by default).
 
 A state is a compact JSON array of about 60 bytes (with the date being typed, if any). Both keys
 expire on their own, and the resume point is keyed by the keyed hash of the number, never the
@@ -39,29 +40,39 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
+# Take step ARGV[1] of a call: only if it is the call's next step (a replayed or stale POST
+# carries an older number, a call that ended holds "ended"). Returns 1 when taken.
+_CLAIM_STEP = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], tostring(tonumber(ARGV[1]) + 1), 'EX', ARGV[2])
+return 1
+"""
+
+ENDED = "ended"
+
 # One round trip per turn: the call's state, the caller's resume point (when ARGV[2] is 1),
 # and the turn's counts in the hour and day buckets. The first ARGV[3] fields are places
 # reached, counted once per call (the call's "seen" set remembers them); the rest count every
 # time. Returns a bit per field, 1 when it was counted. The TTLs are part of the script's text
 # (fewer arguments to encode on every webhook).
-_SAVE = f"""
-redis.call('SET', KEYS[1], ARGV[1], 'EX', {keys.CALL_STATE_TTL})
-if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'EX', {keys.RESUME_POINT_TTL}) end
+_SAVE = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', {call_ttl})
+if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'EX', {resume_ttl}) end
 local once = tonumber(ARGV[3])
 local counted, bit = 0, 1
 for i = 4, #ARGV do
   local new = true
   if i - 3 <= once then
     new = redis.call('SADD', KEYS[3], ARGV[i]) == 1
-    if new then redis.call('EXPIRE', KEYS[3], {keys.CALL_STATE_TTL}) end
+    if new then redis.call('EXPIRE', KEYS[3], {call_ttl}) end
   end
   if new then
     -- A bucket's lifetime is set when it gets a new field (its first, mostly), not every time.
     if redis.call('HINCRBY', KEYS[4], ARGV[i], 1) == 1 then
-      redis.call('EXPIRE', KEYS[4], {keys.STATS_HOUR_TTL})
+      redis.call('EXPIRE', KEYS[4], {hour_ttl})
     end
     if redis.call('HINCRBY', KEYS[5], ARGV[i], 1) == 1 then
-      redis.call('EXPIRE', KEYS[5], {keys.STATS_DAY_TTL})
+      redis.call('EXPIRE', KEYS[5], {day_ttl})
     end
     counted = counted + bit
   end
@@ -86,9 +97,42 @@ def same_place(a: CallState | None, b: CallState) -> bool:
 
 
 class CallStore:
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, resume_window: int = keys.RESUME_POINT_TTL):
         self.redis = redis
-        self._save = redis.register_script(_SAVE)
+        self.resume_window = resume_window
+        self._save = redis.register_script(
+            _SAVE.format(
+                call_ttl=keys.CALL_STATE_TTL,
+                resume_ttl=int(resume_window),
+                hour_ttl=keys.STATS_HOUR_TTL,
+                day_ttl=keys.STATS_DAY_TTL,
+            )
+        )
+        self._claim_step = redis.register_script(_CLAIM_STEP)
+
+    # --- the step number: each step of a call is taken once ------------------------------------
+
+    def begin(self, call_sid: str) -> bool:
+        """Open a new call at step 0; False when this CallSid already began (a replay)."""
+        key = keys.CALL_STEP.format(sid=call_sid)
+        return bool(self.redis.set(key, 0, nx=True, ex=keys.CALL_STEP_TTL))
+
+    def restart(self, call_sid: str) -> None:
+        """Begin again at step 0 a call whose state expired."""
+        self.redis.set(keys.CALL_STEP.format(sid=call_sid), 0, ex=keys.CALL_STEP_TTL)
+
+    def claim_step(self, call_sid: str, number: int) -> bool:
+        """Take step ``number`` of the call: True once, for the call's next step only."""
+        key = keys.CALL_STEP.format(sid=call_sid)
+        return bool(self._claim_step(keys=[key], args=[str(number), keys.CALL_STEP_TTL]))
+
+    def next_step(self, call_sid: str) -> int | None:
+        """The number the call's next step must carry; None for an unknown or ended call."""
+        raw = self.redis.get(keys.CALL_STEP.format(sid=call_sid))
+        return int(raw) if raw is not None and raw.isdigit() and raw.isascii() else None
+
+    def has_ended(self, call_sid: str) -> bool:
+        return self.redis.get(keys.CALL_STEP.format(sid=call_sid)) == ENDED.encode()
 
     def load(self, call_sid: str) -> CallState | None:
         return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
@@ -128,14 +172,16 @@ class CallStore:
 
     def end(self, call_sid: str) -> EndedCall | None:
         """The call is over: its state and seen places go (the resume point stays until it
-        expires). What it was, or None if it was already gone (a second callback counts nothing)."""
+        expires), and its step number says so, so a replayed step of it is not served as a new
+        call. What it was, or None if it was already gone (a second callback counts nothing)."""
         call_key = keys.CALL_STATE.format(sid=call_sid)
         seen_key = keys.CALL_SEEN.format(sid=call_sid)
         with self.redis.pipeline() as pipe:  # MULTI: two callbacks cannot both read the state
             pipe.get(call_key)
             pipe.smembers(seen_key)
             pipe.delete(call_key, seen_key)
-            raw, seen, deleted = pipe.execute()
+            pipe.set(keys.CALL_STEP.format(sid=call_sid), ENDED, ex=keys.CALL_STEP_TTL)
+            raw, seen, deleted, _ = pipe.execute()
         if not deleted:
             return None
         return EndedCall(decode(raw), frozenset(s.decode() for s in seen))

@@ -7,16 +7,17 @@ once for every node, so a node in ``ivr.menu`` only lists its own options.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
+from content.catalog import FALLBACK_LANGUAGES
 from ivr.menu import (
     GLOBAL_KEYS,
     HINTS,
     LANGUAGE_MENU,
+    LANGUAGE_OFFER,
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
     NO_NUMBER,
@@ -29,6 +30,7 @@ from ivr.menu import (
     DateEntry,
     Do,
     Goto,
+    KeepLanguage,
     LanguageMenu,
     MainMenu,
     Menu,
@@ -38,13 +40,12 @@ from ivr.menu import (
     Option,
     PreviousStep,
     Repeat,
+    Restart,
     Walk,
     language_menus,
 )
 from reminders.schedule import DateCheck, check_expiry
 
-#: The languages of the essentials, said to a caller who has not chosen one yet.
-FALLBACK_LANGUAGES = ("fr", "en")
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
@@ -86,11 +87,12 @@ class Turn:
     state: CallState
     prompts: tuple[Prompt, ...]
     listen: bool = True
-    digits: int = 1  # how many keys to listen for
+    num_digits: int = 1  # how many keys to listen for (Twilio's numDigits)
     effects: tuple[Effect, ...] = ()
+    timeout: int | None = None  # seconds to wait for a key; None for the usual wait
 
 
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+_EIGHT_DIGITS = re.compile(r"[0-9]{8}")
 
 
 class Flow:
@@ -109,21 +111,24 @@ class Flow:
     # --- entry points ---------------------------------------------------------------------------
 
     def start(self, resume_point: CallState | None = None, known_lang: str | None = None) -> Turn:
-        """A new call: the offer to continue where the caller stopped; else the main menu in
-        the language the number chose before (8 changes it); else the language menu."""
-        if self.can_resume(resume_point):
+        """A new call. From a number that chose a language before (or stopped on a topic within
+        the resume window): only the offer of that language, and how to change it, within the
+        first 3 seconds; the offer to continue comes after the caller confirms. Else the
+        language menu. A caller ID can be spoofed, so nothing before the confirmation names a
+        topic, a date or a registration."""
+        resumable = self.can_resume(resume_point)
+        lang = known_lang if known_lang in self.languages else None
+        if lang is None and resumable:
             assert resume_point is not None
-            state = CallState(
-                lang=resume_point.lang,
-                node=RESUME_MENU,
-                path=(*resume_point.path, resume_point.node)[-MAX_PATH:],
-                step=resume_point.step,
-            )
-            return self.enter(state)
-        if known_lang in self.languages:
-            assert known_lang is not None
-            return self.perform(CallState(), ChooseLanguage(known_lang))
-        return self.enter(CallState())
+            lang = resume_point.lang
+        if lang is None:
+            return self.enter(CallState())
+        offer = CallState(lang=lang, node=LANGUAGE_OFFER)
+        if resumable:
+            assert resume_point is not None
+            where = (*resume_point.path, resume_point.node)[-MAX_PATH:]
+            offer = replace(offer, path=where, step=resume_point.step)
+        return self.enter(offer)
 
     def step(
         self,
@@ -141,12 +146,17 @@ class Flow:
         if not self.is_valid(state):
             return self.enter(CallState())
         key = (digits or "").strip()
-        if not key:
-            return self.miss(state, "voice.miss.silence")
         node = self.nodes[state.node]
+        otherwise = node.otherwise if isinstance(node, Menu) else None
+        if not key:
+            return (
+                self.perform(state, otherwise)
+                if otherwise
+                else self.miss(state, "voice.miss.silence")
+            )
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
             return self.typed_date(state, node, key, today)
-        action = self.action_for(state, key, can_text=can_text)
+        action = self.action_for(state, key, can_text=can_text) or otherwise
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         return self.perform(state, action)
@@ -176,6 +186,8 @@ class Flow:
             for option in node.options:
                 if option.key == key:
                     return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
+            if node.otherwise is not None:
+                return node.otherwise  # no global key here: every other key means "otherwise"
         if isinstance(node, Walk):
             if key == node.next_key and state.step < len(node.steps) - 1:
                 return NextStep()
@@ -198,6 +210,16 @@ class Flow:
                     prompts=(welcome, *turn.prompts),
                     effects=(Effect("remember_language", code),),
                 )
+            case KeepLanguage() if state.path and state.path[-1] in RESUMABLE:
+                # Confirmed, and a topic heard within the resume window: offer to continue.
+                assert state.lang is not None
+                turn = self.enter(replace(state, node=RESUME_MENU))
+                return replace(turn, effects=(Effect("remember_language", state.lang),))
+            case KeepLanguage():
+                assert state.lang is not None
+                return self.perform(CallState(), ChooseLanguage(state.lang))
+            case Restart():
+                return self.enter(CallState())
             case Goto(node=target):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=target, path=path, step=0))
@@ -227,7 +249,7 @@ class Flow:
         """A date typed as 8 digits: read it back, or say why it cannot be used."""
         lang = state.lang or self.languages[0]
         try:
-            if not _EIGHT_DIGITS.match(key):
+            if not _EIGHT_DIGITS.fullmatch(key):
                 raise ValueError(key)
             typed = date(int(key[4:]), int(key[2:4]), int(key[:2]))
         except ValueError:
@@ -255,8 +277,9 @@ class Flow:
 
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
-        digits = node.digits if isinstance(node, DateEntry) else 1
-        return Turn(state, prompts, digits=digits, **kw)
+        num_digits = node.num_digits if isinstance(node, DateEntry) else 1
+        timeout = node.timeout if isinstance(node, Menu) else None
+        return Turn(state, prompts, num_digits=num_digits, timeout=timeout, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
@@ -312,53 +335,3 @@ class Flow:
                 key, prompt = HINTS[hint]
                 prompts.append(Prompt(prompt, lang, (("key", key),)))
         return tuple(prompts)
-
-
-#: Every key a phone keypad can send.
-KEYPAD = tuple("0123456789*#")
-#: Typed dates that reach every answer of a date entry (valid, past, impossible, too far).
-SAMPLE_TODAY = date(2026, 1, 15)
-SAMPLE_DATES = (
-    (SAMPLE_TODAY + timedelta(days=90)).strftime("%d%m%Y"),
-    (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
-    "31022026",
-    (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
-    "123",
-)
-
-
-def reachable_prompts(flow: Flow) -> set[Prompt]:
-    """Every prompt a call can hear, found by pressing every key (and none) in every reachable
-    state: what the content check and the audio build must cover.
-
-    The walk takes a fraction of a second with many languages, and depends only on the menus and
-    the languages: it is done once per set of languages for the hotline's own menus."""
-    if flow.standard:
-        return set(_standard_reachable_prompts(flow.languages))
-    return _walk(flow)
-
-
-@functools.lru_cache(maxsize=16)
-def _standard_reachable_prompts(languages: tuple[str, ...]) -> frozenset[Prompt]:
-    return frozenset(_walk(Flow(languages)))
-
-
-def _walk(flow: Flow) -> set[Prompt]:
-    resume_points = [
-        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU))
-        for lang in flow.languages
-        for node in sorted(RESUMABLE)
-    ]
-    queue = [flow.start(), *(flow.start(point) for point in resume_points)]
-    seen: set[CallState] = set()
-    prompts: set[Prompt] = set()
-    while queue:
-        turn = queue.pop()
-        prompts.update(turn.prompts)
-        if not turn.listen or turn.state in seen:
-            continue
-        seen.add(turn.state)
-        presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.digits > 1 else (*KEYPAD, None)
-        queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
-        queue.append(flow.step(turn.state, "4", today=SAMPLE_TODAY, can_text=False))
-    return prompts

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from content.catalog import Content
+from hotline.clock import PARIS
 from hotline.identity import caller_key
+from hotline.quarantine import Quarantine
 from insights.events import event
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
-from sms.errors import OUTCOMES
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,15 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 LEASE_SECONDS = 300
 
 
-def reminder_message_id(caller: str, expiry: date, index: int) -> str:
-    """The same for the same reminder, so queueing it twice is still one message; a digest, so
-    the id (which RQ and the logs see) shows neither the caller key nor the date."""
-    digest = hashlib.sha256(f"{caller}:{expiry.isoformat()}:{index}".encode()).hexdigest()
+def reminder_message_id(caller: str, expiry: date, index: int, generation: str = "") -> str:
+    """The same for the same reminder of the same registration, so queueing it twice is still
+    one message; another after STOP and a new registration (its ``generation`` differs), so the
+    withdrawn message's id does not swallow the new one. A digest: the id (which RQ and the logs
+    see) shows neither the caller key nor the date."""
+    name = f"{caller}:{expiry.isoformat()}:{index}"
+    if generation:  # not the caller key: a key rotation keeps the ids of queued reminders
+        name = f"{generation}:{expiry.isoformat()}:{index}"
+    digest = hashlib.sha256(name.encode()).hexdigest()
     return f"rem-{digest[:32]}"
 
 
@@ -43,9 +49,11 @@ def sms_date(day: date) -> str:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Processed:
+    """What one run did with one registration."""
+
     caller: str
-    what: str  # sent, waiting, purged, gone, erased
+    what: str  # sent, waiting, purged, gone, quarantined
 
 
 class ReminderService:
@@ -56,8 +64,10 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        quarantine: Quarantine | None = None,
     ):
         self.store = store
+        self.quarantine = quarantine or Quarantine(store.redis)
         self.content = content
         self.secret = secret
         self.outbound = outbound
@@ -67,7 +77,7 @@ class ReminderService:
         self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
     ) -> DateCheck:
         """Register (or re-register with a new date); only a date that passes the check is kept."""
-        check = schedule.check_expiry(expiry, now.astimezone(schedule.PARIS).date(), self.policy)
+        check = schedule.check_expiry(expiry, now.astimezone(PARIS).date(), self.policy)
         caller = caller_key(self.secret, number)
         if check is not DateCheck.OK or caller is None:
             return check
@@ -83,17 +93,19 @@ class ReminderService:
             first_due=self._due(schedule.next_action(expiry, first, now, self.policy), now),
             now=now,
         )
-        self.store.tally.record([event("reminder_registered", channel, lang)], now)
+        self.store.record_events([event("reminder_registered", channel, lang)], now)
         return check
 
-    def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
+    def delivery_failed(
+        self, caller: str | None, code: int | None, reason: str, *, forget: bool
+    ) -> None:
         """A reminder or reply could not be delivered for good: record it, and take the number
-        out of the reminders when it cannot or must not get SMS any more (sms.errors says which:
-        STOP sent to the carrier, an invalid number, a landline)."""
+        out of the reminders when it cannot or must not get SMS any more (``forget``: the
+        sender's error table says so for STOP sent to the carrier, an invalid number, a
+        landline)."""
         if caller is None:
             return
-        outcome = OUTCOMES.get(reason)
-        if outcome is not None and outcome.registration in ("erase", "drop"):
+        if forget:
             self.store.erase(caller, f"{reason}:{code}")
         else:
             self.store.audit(caller, f"undelivered:{reason}:{code}")
@@ -102,46 +114,48 @@ class ReminderService:
         """Whether a queued message may still go: a reminder only while its registration lives."""
         return purpose != "reminder" or (caller is not None and self.store.exists(caller))
 
-    def process(self, caller: str, now: datetime) -> Outcome:
+    def process(self, caller: str, now: datetime) -> Processed:
         """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""
         try:
             registration = self.store.get(caller)
         except ValueError:
-            # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
-            # again, so the registration can never be served. Erase it; the others go on.
-            self.store.erase(caller, "unreadable-number", now)
-            return Outcome(caller, "erased")
+            # No known key opens it: most likely a wrong HOTLINE_SECRET_KEY, and the person is
+            # still waiting for the reminder. Set it aside, never delete it; the others go on.
+            self.quarantine.hold(caller, "its number opens with no known key")
+            return Processed(caller, "quarantined")
         if registration is None:
             self.store.erase(caller, "missing")
-            return Outcome(caller, "gone")
+            return Processed(caller, "gone")
         action = schedule.next_action(
             registration.expiry, registration.next_index, now, self.policy
         )
         match action:
             case Wait(until=until):
                 self.store.reschedule(caller, until)
-                return Outcome(caller, "waiting")
+                return Processed(caller, "waiting")
             case Purge():
                 self.store.erase(caller, "retention-over", now)
-                return Outcome(caller, "purged")
+                return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
                 kind = schedule.kind_of(index, self.policy)
                 body = self.content.text(
                     f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
                 )
-                message_id = reminder_message_id(caller, registration.expiry, index)
+                message_id = reminder_message_id(
+                    caller, registration.expiry, index, registration.generation
+                )
                 self.outbound(caller, registration.number, body, message_id)
                 # Reminders go by SMS today; reminder calls will count under their own channel.
-                self.store.tally.record([event("reminder_sent", "sms")], now)
+                self.store.record_events([event("reminder_sent", "sms")], now)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)
                 if not self.store.advance(caller, index + 1, self._due(after, now)):
-                    return Outcome(caller, "gone")
-                return Outcome(caller, "sent")
+                    return Processed(caller, "gone")
+                return Processed(caller, "sent")
         raise AssertionError(action)
 
-    def send_due(self, now: datetime, limit: int = 1000) -> list[Outcome]:
+    def send_due(self, now: datetime, limit: int = 1000) -> list[Processed]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""
         claimed = self.store.claim_due(now, limit, LEASE_SECONDS)
         return [self.process(caller, now) for caller in claimed]

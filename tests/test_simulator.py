@@ -8,16 +8,16 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
+import requests
 
 from app import create_app
 from audio.library import Entry, Manifest
 from hotline.clock import FixedClock, SharedClock
 from simulator.relay import AudioTexts
 from sms.sender import read_outbox
-from tests.conftest import NOW
-from workers import context
+from tests.conftest import NOW, LiveServer
+from wiring.web import web_parts
+from wiring.worker import build_worker, build_worker_parts
 
 NUMBER = "+33612345678"
 CALL_SID = "CA" + "ab" * 16
@@ -105,7 +105,7 @@ def test_the_relay_signs_so_the_webhook_answers(dev_client):
     answer = relay(dev_client, "/voice/incoming", voice_form(CallStatus="ringing")).get_json()
     assert answer["status"] == 200
     root = ET.fromstring(answer["body"])
-    assert root.find("Gather").get("action") == "/voice/step"
+    assert root.find("Gather").get("action") == "/voice/step?n=0"
     assert root.find("Redirect") is not None
 
     step = relay(dev_client, "/voice/step", voice_form(Digits="1")).get_json()
@@ -120,7 +120,7 @@ def test_the_webhooks_still_refuse_unsigned_requests(dev_client):
 def test_a_text_through_the_relay_gets_its_replies(dev_client, dev_app):
     answer = relay(dev_client, "/sms/incoming", sms_form("AIDE")).get_json()
     assert answer["status"] == 200
-    help_text = dev_app.extensions["hotline"].content.text("sms.help", "fr")
+    help_text = web_parts(dev_app).content.text("sms.help", "fr")
     assert messages(answer["body"]) == [help_text]
 
 
@@ -206,7 +206,7 @@ def test_the_words_of_each_played_file_come_with_the_twiml(tmp_path):
 
 
 def test_the_clock_moves_by_days_to_a_date_and_back(dev_client, dev_app):
-    clock = dev_app.extensions["hotline"].clock
+    clock = web_parts(dev_app).clock
     assert dev_client.get("/simulator/clock").get_json()["offsetSeconds"] == 0
 
     moved = dev_client.post("/simulator/clock", json={"days": 7}).get_json()
@@ -229,7 +229,7 @@ def test_the_clock_refuses_what_it_cannot_do(dev_client, payload):
 
 
 def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
-    hotline = dev_app.extensions["hotline"]
+    hotline = web_parts(dev_app)
     expiry = (NOW + timedelta(days=40)).date()
     replies = relay(dev_client, "/sms/incoming", sms_form(f"RAPPEL {expiry:%d/%m/%Y}")).get_json()
     assert replies["status"] == 200
@@ -239,14 +239,8 @@ def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
     assert moved["reminders"] == {"sent": 1}
 
     # The worker delivers it to the local outbox, where the simulator reads it.
-    context.use_parts(hotline)
-    try:
-        worker = SimpleWorker(
-            [hotline.outbound.queue], connection=hotline.redis, serializer=JSONSerializer
-        )
-        worker.work(burst=True, logging_level="WARNING")
-    finally:
-        context.use_parts(None)
+    parts = build_worker_parts(hotline.settings, hotline.clock)
+    build_worker(parts, kind="simple").work(burst=True, logging_level="WARNING")
     outbox = dev_client.get("/sms/outbox").get_json()["messages"]
     reminder = hotline.content.text("sms.reminder.before", "fr", date=f"{expiry:%d/%m/%Y}")
     assert [m["body"] for m in outbox] == [reminder]
@@ -262,3 +256,25 @@ def test_a_given_clock_cannot_be_moved(dev_settings, redis):
 def test_a_date_jump_lands_at_the_reminders_sending_hour(dev_client):
     jumped = dev_client.post("/simulator/clock", json={"date": date(2027, 6, 1).isoformat()})
     assert jumped.get_json()["now"] == "2027-06-01T10:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:5000", "127.0.0.1.nip.io", "10.0.0.5", "[::2]"]
+)
+def test_development_mode_answers_only_for_loopback_hosts(dev_app, host):
+    """DNS rebinding: a page the developer opens makes their browser call the dev server under
+    the attacker's name. Every path, the simulator and the webhooks alike, is refused."""
+    server = LiveServer(dev_app)
+    with server:
+        for method, path in [
+            ("GET", "/simulator"),
+            ("POST", "/simulator/relay"),
+            ("GET", "/healthz"),
+        ]:
+            response = requests.request(
+                method, server.url + path, headers={"Host": host}, json={}, timeout=10
+            )
+            assert response.status_code == 403, (host, path)
+        for loopback in ("localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"):
+            response = requests.get(server.url + "/healthz", headers={"Host": loopback}, timeout=10)
+            assert response.status_code in (200, 503), loopback

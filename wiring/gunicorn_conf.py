@@ -1,0 +1,25 @@
+"""gunicorn's configuration for the web process (Procfile `web`).
+
+The settings are checked in the master, before any worker is forked: with a missing or wrong
+setting gunicorn prints one line per problem and exits non-zero, once, instead of booting
+workers that die at import and respawning them forever.
+"""
+
+from __future__ import annotations
+
+import os
+
+from wiring.settings import settings_or_exit
+
+
+def on_starting(server) -> None:
+    settings_or_exit()
+
+
+def child_exit(server, worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, an exited worker is marked dead, as prometheus_client's
+    multiprocess documentation asks (its counts stay summed; only live gauges drop it)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
