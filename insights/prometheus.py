@@ -23,10 +23,17 @@ CALL_DURATION = Histogram(
 )
 
 
+#: Each event's labelled counter, looked up once (``labels()`` checks its arguments every time).
+_CHILDREN: dict[Event, Counter] = {}
+
+
 def count(events: list[Event]) -> None:
     for e in events:
-        counter = COUNTERS[e.name]
-        (counter.labels(*e.labels) if e.labels else counter).inc()
+        child = _CHILDREN.get(e)
+        if child is None:
+            counter = COUNTERS[e.name]
+            child = _CHILDREN[e] = counter.labels(*e.labels) if e.labels else counter
+        child.inc()
 
 
 def observe_call_duration(seconds: int) -> None:

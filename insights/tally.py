@@ -8,6 +8,7 @@ days five years (``hotline.keys``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -27,6 +28,14 @@ def day_bucket(at: datetime) -> str:
     return keys.STATS_DAY.format(day=at.astimezone(PARIS).strftime("%Y%m%d"))
 
 
+@functools.lru_cache(maxsize=4)
+def _buckets(epoch_hour: int) -> tuple[str, str]:
+    """Both bucket keys of an hour, worked out once per hour rather than on every webhook (Paris
+    is a whole number of hours from UTC, so an hour lies in one Paris day)."""
+    at = datetime.fromtimestamp(epoch_hour * 3600, UTC)
+    return hour_bucket(at), day_bucket(at)
+
+
 class Tally:
     def __init__(self, redis: Redis, clock: Clock):
         self.redis = redis
@@ -35,7 +44,7 @@ class Tally:
     @staticmethod
     def bucket_keys(at: datetime) -> tuple[str, str]:
         """The hour and the day hashes an event at ``at`` is counted in."""
-        return hour_bucket(at), day_bucket(at)
+        return _buckets(int(at.timestamp()) // 3600)
 
     def record(self, events: Iterable[Event], at: datetime | None = None) -> None:
         """Count events (at ``at``, else now) in Redis in one round trip, and in this process's
