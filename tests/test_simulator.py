@@ -81,6 +81,7 @@ def messages(twiml: str) -> list[str]:
     [
         ("get", "/simulator"),
         ("get", "/simulator/static/simulator.js"),
+        ("get", "/simulator/static/twiml-player.js"),
         ("post", "/simulator/relay"),
         ("get", "/simulator/clock"),
         ("post", "/simulator/clock"),
@@ -90,12 +91,19 @@ def test_the_simulator_does_not_exist_in_production(client, method, path):
     assert getattr(client, method)(path, json={}).status_code == 404
 
 
-def test_the_page_and_its_script_are_served_in_development(dev_client):
+def test_the_page_and_its_modules_are_served_in_development(dev_client):
     page = dev_client.get("/simulator")
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert b"/simulator/static/simulator.js" in page.data
+    assert b'<script type="module" src="/simulator/static/simulator.js">' in page.data
     script = dev_client.get("/simulator/static/simulator.js")
     assert script.status_code == 200 and b"/simulator/relay" in script.data
+    # A module script only runs when served as JavaScript; the page imports the player.
+    assert script.mimetype in ("text/javascript", "application/javascript")
+    assert b'from "./twiml-player.js"' in script.data
+    player = dev_client.get("/simulator/static/twiml-player.js")
+    assert player.status_code == 200 and b"export class CallPlayer" in player.data
+    # The player knows TwiML, not the page: no element of the page, no relay.
+    assert b"document.querySelector(" not in player.data and b"/simulator/" not in player.data
 
 
 # --- the relay ------------------------------------------------------------------------------------
@@ -242,7 +250,9 @@ def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
     parts = build_worker_parts(hotline.settings, hotline.clock)
     build_worker(parts, kind="simple").work(burst=True, logging_level="WARNING")
     outbox = dev_client.get("/sms/outbox").get_json()["messages"]
-    reminder = hotline.content.text("sms.reminder.before", "fr", date=f"{expiry:%d/%m/%Y}")
+    # 40 days ahead, 14 days on: the reminder counts 26 days down
+    reminder = hotline.reminders.reminder_text("before", "fr", expiry, hotline.clock.now())
+    assert "dans 26 jours" in reminder
     assert [m["body"] for m in outbox] == [reminder]
     assert outbox == read_outbox(hotline.redis)
     assert outbox[0]["to"] == "+33…78"  # masked: the page picks its own number's this way
