@@ -61,7 +61,9 @@ clean:
 bench-reminders: $(STAMP)
 	$(call timed,bench.reminders)
 
-# The README's picture of the simulator, taken by its browser test (needs /usr/bin/chromium).
+# The pictures of the simulator (README) and of the console (docs/console.md), taken by their
+# browser tests (needs /usr/bin/chromium).
 .PHONY: screenshot
 screenshot: $(STAMP)
 	SIMULATOR_SCREENSHOT=docs/simulator.png $(BIN)/python -m pytest -q tests/test_simulator_browser.py
+	CONSOLE_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/test_console_browser.py

@@ -114,6 +114,10 @@ def main() -> int:
             print(f"Embedded Redis: {redis.url} (data kept in {redis.directory})")
         write_run_env(env)
         build_audio(env, bin_dir)
+        # /metrics sums the counts every process writes here; a new run starts from none.
+        metrics_dir = Path(env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR / "prometheus")))
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
         base = f"http://127.0.0.1:{env['PORT']}"
         simulator = f"  simulator: {base}/simulator\n" if development else ""
         print(

@@ -89,6 +89,31 @@ SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 #: (hotline.clock.SharedClock). No TTL: a shifted clock that silently jumped back would confuse.
 DEV_CLOCK_OFFSET = PREFIX + ":dev:clock-offset"
 
+# --- aggregate counts (insights/) and the operators' console (console/) ---------------------------
+
+#: Event counts for one hour (UTC, YYYYMMDDHH): a hash of "event|label|label" -> count. Counts
+#: only: no caller key, number or date of a person is ever a field.
+STATS_HOUR = PREFIX + ":stats:h:{hour}"
+STATS_HOUR_TTL = 400 * 24 * 60 * 60
+#: The same counts for one day (Paris date, YYYYMMDD), kept after the hours are gone.
+STATS_DAY = PREFIX + ":stats:d:{day}"
+STATS_DAY_TTL = 5 * 366 * 24 * 60 * 60
+#: The funnel places one call has reached, so each is counted once per call (expires with it).
+CALL_SEEN = PREFIX + ":call:{sid}:seen"
+
+#: One console operator: argon2 password hash, a session stamp (changed to end sessions), when
+#: created. No TTL: accounts live until `flask operators remove`.
+OPERATOR = PREFIX + ":operator:{name}"
+OPERATORS = PREFIX + ":operators"
+#: Failed console logins in the last window, per account and per (keyed hash of the) address.
+LOGIN_FAILS_ACCOUNT = PREFIX + ":console:fails:account:{name}"
+LOGIN_FAILS_ADDRESS = PREFIX + ":console:fails:address:{address}"
+LOGIN_FAILS_TTL = 15 * 60
+#: What operators did (mark reviewed, export, log in...), newest last, capped.
+CONSOLE_AUDIT = PREFIX + ":console:audit"
+CONSOLE_AUDIT_LENGTH = 10_000
+CONSOLE_AUDIT_TTL = 400 * 24 * 60 * 60
+
 # --- operations -----------------------------------------------------------------------------------
 
 #: When a process (the clock) last said it was alive: a Unix time. /healthz reads it; the RQ

@@ -30,6 +30,9 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: /metrics refuses a shorter METRICS_TOKEN: it guards the scrape like a password.
+MIN_METRICS_TOKEN_LENGTH = 16
+
 #: A worker heartbeats every 20 s (rq --worker-ttl 35), the clock every 10 s: 60 s is 3 missed.
 DEFAULT_LATE_SECONDS = 60
 #: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
@@ -81,6 +84,8 @@ class Settings:
     sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
     resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
+    metrics_token: str | None = None  # unset: /metrics refuses every request
+    review_dir: Path = Path("var/reviews")  # where "mark reviewed" writes its catalog patches
 
     @property
     def development(self) -> bool:
@@ -193,6 +198,12 @@ class Settings:
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
         limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
         resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token and len(metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            problems.append(
+                f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
 
         if problems:
             raise SettingsError(problems)
@@ -217,6 +228,8 @@ class Settings:
             sms_allowed_countries=countries,
             sms_daily_limits=limits,
             resume_window_minutes=resume_window,
+            metrics_token=metrics_token,
+            review_dir=Path(get("CONSOLE_REVIEW_DIR") or "var/reviews"),
         )
 
 

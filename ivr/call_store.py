@@ -10,11 +10,15 @@ number.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from redis import Redis
 
 from hotline import keys
+from insights.events import Event
+from insights.tally import Tally
 from ivr.flow import CallState
 
 
@@ -58,11 +62,45 @@ return 1
 
 ENDED = "ended"
 
-# The call's state and the caller's resume point, both written in one round trip.
-_SAVE_BOTH = """
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+# One round trip per turn: the call's state, the caller's resume point (when ARGV[2] is 1),
+# and the turn's counts in the hour and day buckets. The first ARGV[3] fields are places
+# reached, counted once per call (the call's "seen" set remembers them); the rest count every
+# time. Returns a bit per field, 1 when it was counted. The TTLs are part of the script's text
+# (fewer arguments to encode on every webhook).
+_SAVE = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', {call_ttl})
+if ARGV[2] == '1' then redis.call('SET', KEYS[2], ARGV[1], 'EX', {resume_ttl}) end
+local once = tonumber(ARGV[3])
+local counted, bit = 0, 1
+for i = 4, #ARGV do
+  local new = true
+  if i - 3 <= once then
+    new = redis.call('SADD', KEYS[3], ARGV[i]) == 1
+    if new then redis.call('EXPIRE', KEYS[3], {call_ttl}) end
+  end
+  if new then
+    -- A bucket's lifetime is set when it gets a new field (its first, mostly), not every time.
+    if redis.call('HINCRBY', KEYS[4], ARGV[i], 1) == 1 then
+      redis.call('EXPIRE', KEYS[4], {hour_ttl})
+    end
+    if redis.call('HINCRBY', KEYS[5], ARGV[i], 1) == 1 then
+      redis.call('EXPIRE', KEYS[5], {day_ttl})
+    end
+    counted = counted + bit
+  end
+  bit = bit * 2
+end
+return counted
 """
+
+
+@dataclass(frozen=True)
+class EndedCall:
+    """A call's last state and the events it counted once (places reached), read as it is
+    deleted."""
+
+    state: CallState | None
+    seen: frozenset[str]
 
 
 def same_place(a: CallState | None, b: CallState) -> bool:
@@ -74,7 +112,14 @@ class CallStore:
     def __init__(self, redis: Redis, resume_window: int = keys.RESUME_POINT_TTL):
         self.redis = redis
         self.resume_window = resume_window
-        self._save_both = redis.register_script(_SAVE_BOTH)
+        self._save = redis.register_script(
+            _SAVE.format(
+                call_ttl=keys.CALL_STATE_TTL,
+                resume_ttl=int(resume_window),
+                hour_ttl=keys.STATS_HOUR_TTL,
+                day_ttl=keys.STATS_DAY_TTL,
+            )
+        )
         self._claim_step = redis.register_script(_CLAIM_STEP)
 
     # --- the step number: each step of a call is taken once ------------------------------------
@@ -117,27 +162,41 @@ class CallStore:
         caller: str | None,
         resumable: bool,
         previous: CallState | None = None,
+        at: datetime | None = None,
+        once: Sequence[Event] = (),
+        always: Sequence[Event] = (),
     ) -> None:
         """Store the call's state, and the caller's resume point when the node is worth resuming
-        and the caller moved (a repeat or a silence leaves the resume point as it is)."""
-        value = encode(state)
+        and the caller moved (a repeat or a silence leaves the resume point as it is); count the
+        turn's events (``once``: at most once per call) in the same round trip."""
         call_key = keys.CALL_STATE.format(sid=call_sid)
+        resume_key, resume = call_key, "0"
         if caller is not None and resumable and not same_place(previous, state):
-            resume_key = keys.RESUME_POINT.format(caller=caller)
-            self._save_both(
-                keys=[call_key, resume_key],
-                args=[value, keys.CALL_STATE_TTL, self.resume_window],
-            )
-        else:
-            self.redis.set(call_key, value, ex=keys.CALL_STATE_TTL)
+            resume_key, resume = keys.RESUME_POINT.format(caller=caller), "1"
+        events = [*once, *always] if at else []
+        hour, day = Tally.bucket_keys(at) if at else (call_key, call_key)
+        counted = self._save(
+            keys=[call_key, resume_key, keys.CALL_SEEN.format(sid=call_sid), hour, day],
+            args=[encode(state), resume, len(once) if at else 0, *(e.field for e in events)],
+        )
+        if counted:
+            Tally.count([e for i, e in enumerate(events) if counted >> i & 1])
 
-    def end(self, call_sid: str) -> None:
-        """The call is over: its state goes (the resume point stays until it expires), and its
-        step number says so, so a replayed step of it is not served as a new call."""
-        pipe = self.redis.pipeline()
-        pipe.delete(keys.CALL_STATE.format(sid=call_sid))
-        pipe.set(keys.CALL_STEP.format(sid=call_sid), ENDED, ex=keys.CALL_STEP_TTL)
-        pipe.execute()
+    def end(self, call_sid: str) -> EndedCall | None:
+        """The call is over: its state and seen places go (the resume point stays until it
+        expires), and its step number says so, so a replayed step of it is not served as a new
+        call. What it was, or None if it was already gone (a second callback counts nothing)."""
+        call_key = keys.CALL_STATE.format(sid=call_sid)
+        seen_key = keys.CALL_SEEN.format(sid=call_sid)
+        with self.redis.pipeline() as pipe:  # MULTI: two callbacks cannot both read the state
+            pipe.get(call_key)
+            pipe.smembers(seen_key)
+            pipe.delete(call_key, seen_key)
+            pipe.set(keys.CALL_STEP.format(sid=call_sid), ENDED, ex=keys.CALL_STEP_TTL)
+            raw, seen, deleted, _ = pipe.execute()
+        if not deleted:
+            return None
+        return EndedCall(decode(raw), frozenset(s.decode() for s in seen))
 
     def forget_caller(self, caller: str) -> None:
         """Erase where a caller stopped (STOP erases everything a number left)."""

@@ -6,7 +6,7 @@ Redis or sends anything. Effects (an SMS, a registration) are rows of a table, e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
@@ -20,6 +20,9 @@ from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits
 from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
+from insights.events import Event, event
+from insights.tally import Tally
+from ivr import funnel
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import ALREADY_SENT, NO_NUMBER, NOT_TEXTABLE, REMIND_LIMIT, RESUMABLE
@@ -60,6 +63,7 @@ class CallRequest:
     digits: str | None
     status: str | None
     step: int | None = None  # the step number the action URL carried
+    duration: int | None = None  # seconds, in the status callback of an ended call
     #: Names of the fields Twilio always sends that are missing or not in Twilio's format: such
     #: a request is not served as a call (logged by field name, never with its values).
     invalid: tuple[str, ...] = ()
@@ -83,6 +87,7 @@ class CallRequest:
             digits = NOT_A_KEY
         step = (args or MultiDict()).get("n", "")
         finished_on = form.get("FinishedOnKey", "")
+        duration = form.get("CallDuration", "")
         return cls(
             call_sid=sid,
             number=normalise_number(form.get("From")),
@@ -92,6 +97,9 @@ class CallRequest:
             step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
             invalid=tuple(invalid),
             finished_on=finished_on if finished_on in _KEYPAD_KEYS else "",
+            duration=int(duration)
+            if duration.isascii() and duration.isdigit() and len(duration) <= _STEP
+            else None,
         )
 
 
@@ -110,8 +118,10 @@ class CallService:
         limits: DailyLimits,
         destinations: Destinations,
         changes: RegistrationChanges,
+        tally: Tally,
     ):
         self.changes = changes
+        self.tally = tally
         self.flow = flow
         self.store = store
         self.content = content
@@ -131,9 +141,10 @@ class CallService:
             return self._again(call.call_sid)
         return self._start(call)
 
-    def _start(self, call: CallRequest) -> Reply:
+    def _start(self, call: CallRequest, new: bool = True) -> Reply:
         turn = self.flow.start(self.store.resume_point(call.caller), self.choices.get(call.caller))
-        self._save(call, turn.state)
+        reached, _ = funnel.turn_events(None, turn, None)
+        self._save(call, turn.state, once=reached, always=[event("call_started")] if new else [])
         return Reply(turn, 0)
 
     def answer(self, call: CallRequest) -> Reply:
@@ -146,7 +157,7 @@ class CallService:
                 return Reply(Turn(CallState(), (), listen=False), 0)
             # Expired (or never begun): begin as a new call rather than fail.
             self.store.restart(call.call_sid)
-            return self._start(call)
+            return self._start(call, new=False)
         if call.step is None or not self.store.claim_step(call.call_sid, call.step):
             return self._again(call.call_sid, state)
         turn = self.flow.step(
@@ -161,7 +172,8 @@ class CallService:
         for effect in turn.effects:
             if instead := EFFECTS[effect.name](self, call, effect):  # not done: say why
                 turn = self.flow.enter(replace(turn.state, node=instead))
-        self._save(call, turn.state, previous=state)
+        reached, missed = funnel.turn_events(state, turn, call.digits)
+        self._save(call, turn.state, previous=state, once=reached, always=missed)
         return Reply(turn, call.step + 1)
 
     def _again(self, call_sid: str, state: CallState | None = None) -> Reply:
@@ -173,15 +185,37 @@ class CallService:
         return Reply(self.flow.enter(state), step)
 
     def status(self, call: CallRequest) -> None:
-        if call.call_sid and call.status in ENDED:
-            self.store.end(call.call_sid)
+        """An ended call's state is deleted, and how it went is counted (once)."""
+        if not (call.call_sid and call.status in ENDED):
+            return
+        ended = self.store.end(call.call_sid)
+        if ended is None or ended.state is None:
+            return
+        counts = funnel.end_events(ended.state, ended.seen)
+        if call.duration is not None:
+            counts.append(self.tally.call_length(call.duration))
+        self.tally.record(counts)
 
-    def _save(self, call: CallRequest, state: CallState, previous: CallState | None = None) -> None:
+    def _save(
+        self,
+        call: CallRequest,
+        state: CallState,
+        previous: CallState | None = None,
+        once: Sequence[Event] = (),
+        always: Sequence[Event] = (),
+    ) -> None:
         if call.call_sid is None:
             return
         resumable = state.node in RESUMABLE
         self.store.save(
-            call.call_sid, state, caller=call.caller, resumable=resumable, previous=previous
+            call.call_sid,
+            state,
+            caller=call.caller,
+            resumable=resumable,
+            previous=previous,
+            at=self.clock.now(),
+            once=once,
+            always=always,
         )
 
     # --- effects --------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from hotline import keys
 from hotline.clock import PARIS
 from hotline.identity import seal_number
 from hotline.keyring import Keyring
+from insights.events import Event, event
+from insights.tally import Tally
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
@@ -72,8 +74,10 @@ class RegistrationStore:
         secret: str,
         retention_seconds: int = 60 * 24 * 3600,
         previous_secret: str | None = None,
+        tally: Tally | None = None,  # the console's counts (none in tools and benchmarks)
     ):
         self.redis = redis
+        self.tally = tally
         self.secret = secret
         #: Opens numbers sealed under the current key or, during a rotation, the previous one.
         self.keyring = Keyring(secret, previous_secret)
@@ -141,7 +145,14 @@ class RegistrationStore:
             pipe.hincrby(tally, reason, 1)
             pipe.expire(tally, self.retention_seconds)
             deleted, *_ = pipe.execute()
+        if deleted:  # reasons are words with a code after ":" (opt_out:21610): count the word
+            self.record_events([event("reminder_erased", reason.split(":")[0])], now)
         return bool(deleted)
+
+    def record_events(self, events: list[Event], at: datetime | None = None) -> None:
+        """Count reminder events for the console and /metrics."""
+        if self.tally is not None:
+            self.tally.record(events, at)
 
     def erasures(self, day: date) -> dict[str, int]:
         """The day's tally of erasures by reason."""

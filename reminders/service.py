@@ -19,6 +19,7 @@ from hotline.clock import PARIS
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
 from hotline.quarantine import Quarantine
+from insights.events import event
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
@@ -98,6 +99,7 @@ class ReminderService:
             first_due=self._due(schedule.next_action(expiry, first, now, self.policy), now),
             now=now,
         )
+        self.store.record_events([event("reminder_registered", channel, lang)], now)
         return check
 
     def delivery_failed(
@@ -151,6 +153,8 @@ class ReminderService:
                     caller, registration.expiry, index, registration.generation
                 )
                 self.outbound(caller, registration.number, body, message_id)
+                # Reminders go by SMS today; reminder calls will count under their own channel.
+                self.store.record_events([event("reminder_sent", "sms")], now)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MultiDict
 
 from hotline.twilio_fields import MESSAGE_SID, error_code, for_log, valid
-from sms import errors
+from insights.tally import Tally
+from sms import counts, errors
 from sms.recipients import Recipients, tell_failure
 from sms.store import (
     ACCEPTED,
@@ -75,9 +76,10 @@ class StatusReport:
 
 
 class StatusCallbacks:
-    def __init__(self, store: MessageStore, recipients: Recipients):
+    def __init__(self, store: MessageStore, recipients: Recipients, tally: Tally | None = None):
         self.store = store
         self.recipients = recipients
+        self.tally = tally
 
     def record(self, report: StatusReport) -> str | None:
         """Record what Twilio reports about a message; its status afterwards, or None if unknown."""
@@ -105,6 +107,9 @@ class StatusCallbacks:
         if result == DUPLICATE:
             log.warning("SMS %s was sent twice (status %s for another SID)", message.id, status)
             return message.status
+        if result == CHANGED:
+            events = counts.status_events(message.purpose, status, failure, report.error_code)
+            counts.count(self.tally, events)
         if result == CHANGED and failure is not None:
             log.warning("SMS %s undelivered: %s", message.id, failure.description)
             tell_failure(self.recipients, message.caller, report.error_code, failure)

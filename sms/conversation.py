@@ -23,6 +23,8 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits, Verdict
+from insights.events import event
+from insights.tally import Tally
 from reminders.changes import RegistrationChanges, registered_message
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
@@ -86,8 +88,10 @@ class SmsConversation:
         destinations: Destinations,
         answered: AnsweredMessages,
         changes: RegistrationChanges,
+        tally: Tally,
     ):
         self.answered = answered
+        self.tally = tally
         self.changes = changes
         self.content = content
         self.choices = choices
@@ -127,6 +131,8 @@ class SmsConversation:
                 handler(self, Context(inbound, command, caller, SOURCE_LANGUAGE))
             return []
         langs, learnt = self._reply_languages(self.choices.get(caller), command, body)
+        # Counted by keyword only: the text of a message not understood is never kept.
+        self.tally.record([event("sms_received", command.name, langs[0])], inbound.now)
         kind = REPLY_KINDS.get(command.name, "reply")
         verdict = self.limits.take(caller, kind, inbound.now)
         if verdict is not Verdict.SEND and command.name != "stop":

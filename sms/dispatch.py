@@ -24,7 +24,8 @@ from rq import get_current_job
 
 from hotline.keyring import Keyring
 from hotline.twilio_fields import for_log
-from sms import errors
+from insights.tally import Tally
+from sms import counts, errors
 from sms.callbacks import TWILIO_STATUS, status_callback_url
 from sms.errors import Failure
 from sms.rate_cap import RateCap
@@ -77,8 +78,10 @@ class Dispatcher:
         in_doubt_grace: float = IN_DOUBT_GRACE,
         clock: Callable[[], float] = time.time,
         previous_secret: str | None = None,
+        tally: Tally | None = None,
     ):
         self.store = store
+        self.tally = tally
         self.sender = sender
         self.rate_cap = rate_cap
         self.secret = secret
@@ -145,8 +148,11 @@ class Dispatcher:
             )
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
         status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
-        if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
+        result = self.store.advance(message_id, status, sid=sent.sid)
+        if result == DUPLICATE:
             log.warning("SMS %s was sent twice (second SID %s)", message_id, for_log(sent.sid))
+        elif result == CHANGED:
+            counts.count(self.tally, counts.status_events(message.purpose, status))
         log.info("SMS %s %s as %s (attempt %d)", message_id, status, for_log(sent.sid), attempt)
         return status
 
@@ -155,5 +161,6 @@ class Dispatcher:
         changed = self.store.advance(message.id, status, reason=failure.reason, code=code)
         log.warning("SMS %s %s: %s (code %s)", message.id, status, failure.description, code or "-")
         if changed == CHANGED:
+            counts.count(self.tally, counts.status_events(message.purpose, status, failure, code))
             tell_failure(self.recipients, message.caller, code, failure)
         return status

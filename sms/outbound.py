@@ -21,6 +21,8 @@ from rq import Queue, Retry
 from hotline import keys
 from hotline.identity import caller_key, mask_number, normalise_number, seal_number
 from hotline.sms_destinations import Destinations
+from insights.tally import Tally
+from sms import counts
 from sms.store import MESSAGE_ID, MessageStore
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,10 @@ class Outbound:
         secret: str,
         retry_intervals: Sequence[int] = RETRY_INTERVALS,
         clock: Callable[[], float] = time.time,
+        tally: Tally | None = None,
     ):
         self.store = store
+        self.tally = tally
         self.queue = queue
         #: Reminders have their own queue, which every worker takes first: a flood of replies
         #: never delays a reminder.
@@ -129,5 +133,6 @@ class Outbound:
         except Exception:
             self.store.forget(message_id)  # no job, no message: enqueueing again can work
             raise
+        counts.count(self.tally, counts.status_events(purpose, "queued"))
         log.info("SMS %s (%s) queued for %s", message_id, purpose, mask_number(number))
         return message_id

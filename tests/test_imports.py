@@ -17,11 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: packages sharing a layer (the two channels) may not import each other.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("hotline",),  # core: settings, keys, identity, clock, Twilio request check, language choice
+    ("insights",),  # counts of events and the operators' audit log: every layer records there
     ("content",),  # catalogs, languages, prefecture profiles
     ("reminders",),  # registrations and the schedule; they send through a seam
     ("ivr", "sms"),  # the channels: they register reminders
     ("audio",),  # prompt audio, built from what the voice line can say
-    ("simulator",),  # development only: the browser simulator's views
+    ("simulator", "console"),  # the browser simulator (development only); the operators' console
     ("workers",),  # every RQ job, and the clock's loop
     ("operations",),  # /healthz, failed jobs, the Twilio number, the release step
     ("wiring",),  # the composition roots, one per process

@@ -7,6 +7,8 @@ workers that die at import and respawning them forever.
 
 from __future__ import annotations
 
+import os
+
 from wiring.settings import settings_or_exit
 
 # Threads, so that a slow client (or a slow Redis answer) holds one thread, not a whole worker:
@@ -18,3 +20,12 @@ threads = 4
 
 def on_starting(server) -> None:
     settings_or_exit()
+
+
+def child_exit(server, worker) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, an exited worker is marked dead, as prometheus_client's
+    multiprocess documentation asks (its counts stay summed; only live gauges drop it)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -13,6 +13,7 @@ from hotline.clock import Clock, SharedClock
 from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from hotline.sms_destinations import Destinations
+from insights.tally import Tally
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.outbound import Outbound
@@ -31,8 +32,17 @@ def build_content(settings: Settings) -> Content:
     return Content(load_catalogs(), load_languages(), prefecture.placeholders())
 
 
+def build_tally(redis: Redis, clock: Clock) -> Tally:
+    """Aggregate counts for the console and /metrics, on the process's clock."""
+    return Tally(redis, clock)
+
+
 def build_outbound(
-    settings: Settings, redis: Redis, queue: Queue, retry_intervals: Sequence[int]
+    settings: Settings,
+    redis: Redis,
+    queue: Queue,
+    retry_intervals: Sequence[int],
+    tally: Tally | None = None,
 ) -> Outbound:
     return Outbound(
         store=MessageStore(redis),
@@ -41,17 +51,23 @@ def build_outbound(
         destinations=Destinations(settings.sms_allowed_countries),
         secret=settings.secret_key,
         retry_intervals=retry_intervals,
+        tally=tally,
     )
 
 
 def build_reminders(
-    settings: Settings, redis: Redis, content: Content, outbound: Outbound
+    settings: Settings,
+    redis: Redis,
+    content: Content,
+    outbound: Outbound,
+    tally: Tally | None = None,
 ) -> ReminderService:
     registrations = RegistrationStore(
         redis,
         settings.secret_key,
         settings.reminder_policy.retention_days * 24 * 3600,
         previous_secret=settings.previous_secret_key,
+        tally=tally,
     )
 
     def send(caller: str, number: str, body: str, message_id: str) -> None:

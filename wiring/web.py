@@ -18,6 +18,11 @@ from audio.cli import audio_cli
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
 from audio.spoken_dates import SpokenDates
+from console import metrics
+from console import session as console_session
+from console import views as console
+from console.cli import operators_cli
+from console.parts import ConsoleParts
 from content.catalog import Content
 from content.check import CatalogUse
 from content.cli import content_cli
@@ -59,7 +64,13 @@ from sms.replays import AnsweredMessages
 from sms.store import MessageStore
 from wiring.connections import build_queue, build_reminder_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
-from wiring.shared import build_content, build_outbound, build_reminders, default_clock
+from wiring.shared import (
+    build_content,
+    build_outbound,
+    build_reminders,
+    build_tally,
+    default_clock,
+)
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (
@@ -140,8 +151,9 @@ def build_web_parts(
     flow = Flow(menu, sms_only=sms_only, policy=settings.reminder_policy)
     dates = SpokenDates(inventory.formats, audio, inventory.voices)
 
-    outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
-    reminders = build_reminders(settings, redis, content, outbound)
+    tally = build_tally(redis, clock)
+    outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals, tally)
+    reminders = build_reminders(settings, redis, content, outbound, tally)
     choices = LanguageChoices(redis)
     call_store = CallStore(redis, settings.resume_window_minutes * 60)
     keyring = Keyring(settings.secret_key, settings.previous_secret_key)
@@ -168,6 +180,7 @@ def build_web_parts(
         limits=limits,
         destinations=outbound.destinations,
         changes=changes,
+        tally=tally,
     )
     conversation = SmsConversation(
         content,
@@ -180,6 +193,7 @@ def build_web_parts(
         destinations=outbound.destinations,
         answered=AnsweredMessages(redis),
         changes=changes,
+        tally=tally,
     )
     return WebParts(
         settings=settings,
@@ -192,7 +206,7 @@ def build_web_parts(
         inventory=inventory,
         dates=dates,
         outbound=outbound,
-        status_callbacks=StatusCallbacks(MessageStore(redis), reminders),
+        status_callbacks=StatusCallbacks(MessageStore(redis), reminders, tally),
         reminders=reminders,
         erasure=erasure,
         calls=calls,
@@ -237,6 +251,9 @@ def create_app(
             SmsConversation: parts.sms,
             CatalogUse: CatalogUse(parts.used_keys(), parts.flow.languages),
             SpokenTexts: parts.spoken_texts(),
+            ConsoleParts: ConsoleParts.build(
+                parts.redis, settings.secret_key, parts.inventory, settings.review_dir
+            ),
             # What the simulator plays for each audio file (development only).
             **({AudioTexts: AudioTexts(settings.audio_dir)} if settings.development else {}),
         },
@@ -246,6 +263,9 @@ def create_app(
     app.register_blueprint(audio_files.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
+    app.register_blueprint(console.bp)  # operators, production and development alike
+    app.register_blueprint(metrics.bp)
+    console_session.configure(app, settings)
     if settings.development:
         # DNS rebinding: the development token and the simulator are public.
         development.refuse_other_hosts(app, settings.public_base_url)
@@ -258,6 +278,7 @@ def create_app(
     app.cli.add_command(release)
     request_log.init_app(app)
     app.cli.add_command(secrets_cli)
+    app.cli.add_command(operators_cli)
     return app
 
 

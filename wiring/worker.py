@@ -37,7 +37,13 @@ from wiring.connections import (
     connect_redis,
 )
 from wiring.settings import settings_or_exit
-from wiring.shared import build_content, build_outbound, build_reminders, default_clock
+from wiring.shared import (
+    build_content,
+    build_outbound,
+    build_reminders,
+    build_tally,
+    default_clock,
+)
 from workers.parts import parts_for_job
 from workers.sms import RENAMED_JOBS
 
@@ -75,8 +81,9 @@ def build_worker_parts(
     check_key_or_exit(settings, redis)
     clock = clock or default_clock(settings, redis)
     content = build_content(settings)
-    outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
-    reminders = build_reminders(settings, redis, content, outbound)
+    tally = build_tally(redis, clock)
+    outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals, tally)
+    reminders = build_reminders(settings, redis, content, outbound, tally)
     dispatcher = Dispatcher(
         store=MessageStore(redis),
         sender=build_sender(settings, redis),
@@ -85,6 +92,7 @@ def build_worker_parts(
         previous_secret=settings.previous_secret_key,
         public_base_url=settings.public_base_url,
         recipients=reminders,
+        tally=tally,
     )
     return WorkerParts(settings, redis, clock, outbound, dispatcher, reminders)
 
