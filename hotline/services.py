@@ -15,6 +15,7 @@ from audio.library import AudioLibrary
 from audio.spoken_dates import SpokenDates
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
+from hotline import keys
 from hotline.clock import Clock, SharedClock
 from hotline.erasure import Erasure
 from hotline.identity import caller_key
@@ -24,13 +25,16 @@ from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow, reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, Speaker
+from reminders.calls import CallRecords, ReminderCalls
+from reminders.dialer import build_dialer
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.delivery import Outbound
+from sms.rate_cap import RateCap
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.reminder_call.voicemail", *sorted(FRAGMENT_KEYS))
 
 
 @dataclass
@@ -77,6 +81,16 @@ class Hotline:
         )
         erasure = Erasure(registrations, choices, call_store)
         outbound = Outbound.build(settings, redis)
+        reminder_calls = ReminderCalls(
+            records=CallRecords(redis),
+            registrations=registrations,
+            queue=outbound.queue,
+            dialer=build_dialer(settings, redis),
+            rate_cap=RateCap(redis, settings.calls_per_second, key=keys.CALL_RATE_SLOT),
+            policy=settings.call_policy,
+            secret=settings.secret_key,
+            public_base_url=settings.public_base_url,
+        )
         reminders = ReminderService(
             registrations,
             content,
@@ -85,6 +99,7 @@ class Hotline:
                 number, body, caller=caller, purpose="reminder", message_id=message_id
             ),
             policy=settings.reminder_policy,
+            calls=reminder_calls,
         )
         # A number that sent STOP to its carrier, or cannot get SMS, leaves the reminders.
         outbound.on_permanent_failure = reminders.delivery_failed
@@ -99,6 +114,7 @@ class Hotline:
             content=content,
             choices=choices,
             reminders=reminders,
+            erasure=erasure,
             send_sms=send_reply,
             clock=clock,
             prefecture=settings.prefecture,

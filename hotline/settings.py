@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from content.prefecture import available_prefectures
+from reminders.call_policy import DEFAULT_CALL_POLICY, CallPolicy
 from reminders.schedule import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
@@ -28,6 +29,9 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: Outbound calls per second across every worker: Twilio's default per account is 1.
+DEFAULT_CALLS_PER_SECOND = 1.0
+MAX_CALLS_PER_SECOND = 100.0
 
 
 class SettingsError(ValueError):
@@ -53,6 +57,15 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    #: The caller ID of reminder calls (a number people can call back); TWILIO_FROM when unset.
+    twilio_voice_from: str | None = None
+    calls_per_second: float = DEFAULT_CALLS_PER_SECOND
+    call_policy: CallPolicy = DEFAULT_CALL_POLICY
+
+    @property
+    def call_from(self) -> str | None:
+        """The number reminder calls come from (and the one a voicemail asks to call back)."""
+        return self.twilio_voice_from or self.twilio_from
 
     @property
     def development(self) -> bool:
@@ -136,6 +149,29 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        calls_rate = _parse_rate(
+            get("CALLS_PER_SECOND"),
+            problems,
+            name="CALLS_PER_SECOND",
+            default=DEFAULT_CALLS_PER_SECOND,
+            most=MAX_CALLS_PER_SECOND,
+            what="calls",
+        )
+        call_policy = DEFAULT_CALL_POLICY
+        try:
+            call_policy = CallPolicy(
+                retries=int(get("REMINDER_CALL_RETRIES") or DEFAULT_CALL_POLICY.retries),
+                retry_minutes=int(
+                    get("REMINDER_CALL_RETRY_MINUTES") or DEFAULT_CALL_POLICY.retry_minutes
+                ),
+                sunday=_flag(get("REMINDER_CALL_SUNDAY")),
+            )
+        except ValueError as error:
+            problems.append(
+                "REMINDER_CALL_RETRIES must be a whole number from 0 to 5, "
+                "REMINDER_CALL_RETRY_MINUTES a whole number of minutes, and REMINDER_CALL_SUNDAY "
+                f"true or false ({error})"
+            )
 
         if problems:
             raise SettingsError(problems)
@@ -153,6 +189,9 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            twilio_voice_from=get("TWILIO_VOICE_FROM"),
+            calls_per_second=calls_rate,
+            call_policy=call_policy,
         )
 
 
@@ -161,21 +200,37 @@ def _offsets(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
 
 
-def _parse_rate(raw: str | None, problems: list[str]) -> float:
-    """SMS_RATE_PER_SECOND: a number of messages per second, above 0 (fractions allowed)."""
+def _parse_rate(
+    raw: str | None,
+    problems: list[str],
+    *,
+    name: str = "SMS_RATE_PER_SECOND",
+    default: float = DEFAULT_SMS_RATE,
+    most: float = MAX_SMS_RATE,
+    what: str = "messages",
+) -> float:
+    """A number of sends per second, above 0 (fractions allowed)."""
     if raw is None:
-        return DEFAULT_SMS_RATE
+        return default
     try:
         rate = float(raw)
     except ValueError:
         rate = math.nan
-    if not (0 < rate <= MAX_SMS_RATE):
+    if not (0 < rate <= most):
         problems.append(
-            f"SMS_RATE_PER_SECOND must be a number of messages per second above 0 and at most "
-            f"{MAX_SMS_RATE:g} (for example 1 or 0.5), not {raw!r}"
+            f"{name} must be a number of {what} per second above 0 and at most "
+            f"{most:g} (for example 1 or 0.5), not {raw!r}"
         )
-        return DEFAULT_SMS_RATE
+        return default
     return rate
+
+
+def _flag(raw: str | None) -> bool:
+    if raw is None or raw.lower() in ("0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"not true or false: {raw!r}")
 
 
 def _check_origin(name: str, url: str) -> list[str]:

@@ -15,11 +15,13 @@ from werkzeug.datastructures import MultiDict
 
 from content.catalog import Content
 from hotline.clock import Clock
-from hotline.identity import caller_key, normalise_number
+from hotline.erasure import Erasure
+from hotline.identity import caller_key, can_receive_sms, normalise_number
 from hotline.language_choice import LanguageChoices
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import RESUMABLE
+from ivr.menu import LANGUAGE_MENU, MAIN_MENU, REMINDER_CALL, RESUMABLE
+from reminders.calls import MACHINE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 
@@ -40,17 +42,27 @@ class CallRequest:
     digits: str | None
     status: str | None
 
+    answered_by: str = ""  # Twilio's machine detection on a call the hotline placed
+
     @classmethod
     def from_form(cls, form: MultiDict[str, str], secret: str) -> CallRequest:
         sid = form.get("CallSid", "")
         digits = form.get("Digits")
+        # On a call the hotline placed (a reminder), the person is the one called, not From.
+        person = form.get("To") if form.get("Direction", "").startswith("outbound") else None
+        person = person or form.get("From")
         return cls(
             call_sid=sid if _CALL_SID.match(sid) else None,
-            number=normalise_number(form.get("From")),
-            caller=caller_key(secret, form.get("From")),
+            number=normalise_number(person),
+            caller=caller_key(secret, person),
             digits=digits[:32] if digits else None,
             status=form.get("CallStatus"),
+            answered_by=form.get("AnsweredBy", ""),
         )
+
+    @property
+    def can_text(self) -> bool:
+        return can_receive_sms(self.number)
 
 
 class CallService:
@@ -62,6 +74,7 @@ class CallService:
         content: Content,
         choices: LanguageChoices,
         reminders: ReminderService,
+        erasure: Erasure,
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
@@ -71,6 +84,7 @@ class CallService:
         self.content = content
         self.choices = choices
         self.reminders = reminders
+        self.erasure = erasure
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
@@ -88,11 +102,37 @@ class CallService:
             # Unknown or expired call: begin as a new call rather than fail.
             return self.incoming(call)
         turn = self.flow.step(
-            state, call.digits, today=self.clock.now().date(), can_text=call.number is not None
+            state,
+            call.digits,
+            today=self.clock.now().date(),
+            can_text=call.can_text,
+            can_call=call.number is not None,
         )
         for effect in turn.effects:
             EFFECTS[effect.name](self, call, effect)
         self._save(call, turn.state, previous=state)
+        return turn
+
+    def reminder(self, call: CallRequest, call_id: str) -> Turn | str | None:
+        """A reminder call was answered: the reminder's first turn for a person, the language of
+        the neutral message for a machine, None when there is nothing to say (the person sent
+        STOP meanwhile, or the call is unknown)."""
+        calls = self.reminders.calls
+        record = calls.records.load(call_id) if calls else None
+        registration = self.reminders.store.get(record.caller) if record else None
+        if registration is None:
+            return None
+        if call.answered_by in MACHINE:
+            return registration.lang
+        kind = "after" if registration.expiry < self.clock.now().date() else "before"
+        state = CallState(
+            lang=registration.lang,
+            node=f"{REMINDER_CALL}.{kind}",
+            path=(LANGUAGE_MENU, MAIN_MENU),
+            entry=registration.expiry.isoformat(),
+        )
+        turn = self.flow.enter(state)
+        self._save(call, turn.state)
         return turn
 
     def status(self, call: CallRequest) -> None:
@@ -121,7 +161,7 @@ class CallService:
         if call.number:
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
-    def register_reminder(self, call: CallRequest, effect: Effect) -> None:
+    def register_reminder(self, call: CallRequest, effect: Effect, remind_by: str = "sms") -> None:
         if not call.number or not effect.entry:
             return
         expiry = date.fromisoformat(effect.entry)
@@ -132,15 +172,34 @@ class CallService:
             expiry=expiry,
             channel="voice",
             now=self.clock.now(),
+            remind_by=remind_by,
         )
-        if check is DateCheck.OK:
+        if check is DateCheck.OK and call.can_text:
             body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
             self.send_sms(call.number, body)
+
+    def send_reminder_sms(self, call: CallRequest, effect: Effect) -> None:
+        """Key 2 on a reminder call: the same reminder as a text."""
+        if not call.number or not call.can_text or not effect.entry:
+            return
+        expiry = date.fromisoformat(effect.entry)
+        kind = "after" if expiry < self.clock.now().date() else "before"
+        body = self.content.text(f"sms.reminder.{kind}", effect.lang, date=sms_date(expiry))
+        self.send_sms(call.number, body)
+
+    def stop_reminders(self, call: CallRequest, effect: Effect) -> None:
+        """Key 3 then 1 on a reminder call: erase as STOP does."""
+        if call.caller is not None:
+            self.erasure.forget(call.caller, "stop-key", self.clock.now())
 
 
 EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,
-    "register_reminder": CallService.register_reminder,
+    "register_by_sms": lambda s, c, e: s.register_reminder(c, e, "sms"),
+    "register_by_call": lambda s, c, e: s.register_reminder(c, e, "call"),
+    "register_by_both": lambda s, c, e: s.register_reminder(c, e, "both"),
+    "send_reminder_sms": CallService.send_reminder_sms,
+    "stop_reminders": CallService.stop_reminders,
 }

@@ -20,7 +20,9 @@ from ivr.menu import (
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
     NO_NUMBER,
+    NO_SMS,
     NODES,
+    OUTBOUND_ENTRIES,
     RESUMABLE,
     RESUME_MENU,
     Action,
@@ -132,11 +134,13 @@ class Flow:
         *,
         today: date | None = None,
         can_text: bool = True,
+        can_call: bool | None = None,
     ) -> Turn:
         """The caller pressed digits (None or "" when they pressed nothing).
 
         ``today`` is needed to check a typed date; ``can_text`` says whether the caller's number
-        can receive an SMS (a withheld number cannot).
+        can receive an SMS (a withheld number or a landline cannot); ``can_call`` whether we see
+        the number at all (by default: the same as ``can_text``).
         """
         if not self.is_valid(state):
             return self.enter(CallState())
@@ -146,7 +150,9 @@ class Flow:
         node = self.nodes[state.node]
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
             return self.typed_date(state, node, key, today)
-        action = self.action_for(state, key, can_text=can_text)
+        action = self.action_for(
+            state, key, can_text=can_text, can_call=can_text if can_call is None else can_call
+        )
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         return self.perform(state, action)
@@ -170,12 +176,19 @@ class Flow:
 
     # --- keys -----------------------------------------------------------------------------------
 
-    def action_for(self, state: CallState, key: str, *, can_text: bool = True) -> Action | None:
+    def action_for(
+        self, state: CallState, key: str, *, can_text: bool = True, can_call: bool = True
+    ) -> Action | None:
         node = self.nodes[state.node]
         if isinstance(node, Menu):
             for option in node.options:
-                if option.key == key:
-                    return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
+                if option.key != key:
+                    continue
+                if (option.needs_number or option.needs_sms) and not can_call:
+                    return Goto(NO_NUMBER)
+                if option.needs_sms and not can_text:
+                    return Goto(NO_SMS)
+                return option.action
         if isinstance(node, Walk):
             if key == node.next_key and state.step < len(node.steps) - 1:
                 return NextStep()
@@ -298,7 +311,12 @@ class Flow:
             prompts.append(Prompt(node.prompt, lang))
         if isinstance(node, Menu):
             said_back = (("date", state.entry),) if node.reads_back else ()
-            prompts += [Prompt(key, lang, said_back) for key in node.title]
+            last = len(node.title) - 1
+            prompts += [
+                Prompt(key, lang, said_back if i == last else ())
+                for i, key in enumerate(node.title)
+            ]
+            prompts += [Prompt(key, lang) for key in node.after_title]
             for option in node.options:
                 for said_in in self.option_languages(option, state):
                     prompts.append(Prompt(option.prompt, said_in, (("key", option.key),)))
@@ -349,16 +367,37 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
-    queue = [flow.start(), *(flow.start(point) for point in resume_points)]
+    reminder_calls = [
+        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
+        for lang in flow.languages
+        for node in OUTBOUND_ENTRIES
+        if node in flow.nodes
+        for sample in (SAMPLE_TODAY + timedelta(days=14),)
+    ]
+    queue = [
+        flow.start(),
+        *(flow.start(point) for point in resume_points),
+        *(flow.enter(state) for state in reminder_calls),
+    ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()
     while queue:
         turn = queue.pop()
         prompts.update(turn.prompts)
-        if not turn.listen or turn.state in seen:
+        # What a state says does not depend on which date it carries (a read-back is said from
+        # clips): one visit per state, whatever its date, keeps the walk from repeating itself
+        # for every date a reminder call or a typed entry brings along.
+        visit = replace(turn.state, entry="")
+        if not turn.listen or visit in seen:
             continue
-        seen.add(turn.state)
+        seen.add(visit)
         presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.digits > 1 else (*KEYPAD, None)
         queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
-        queue.append(flow.step(turn.state, "4", today=SAMPLE_TODAY, can_text=False))
+        # The options that need a number: a withheld one (4, 5), and a landline (2, 3, 4).
+        for key in "45":
+            queue.append(flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False))
+        for key in "234":
+            queue.append(
+                flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
+            )
     return prompts

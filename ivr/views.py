@@ -7,9 +7,11 @@ Whatever goes wrong behind them (Redis down, a bug), the caller hears the essent
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
-from flask import Blueprint, Response, current_app, request
+import phonenumbers
+from flask import Blueprint, Response, abort, current_app, request
 from redis.exceptions import RedisError
 
 from hotline.twilio_request import twilio_signed
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 #: Where every <Gather> posts the keys (and its <Redirect> the silence): the `step` view below.
 STEP_PATH = "/voice/step"
+_REMINDER_CALL_ID = re.compile(r"^call-[0-9a-f]{32}$")
 
 
 def _hotline():
@@ -76,6 +79,49 @@ def status() -> Response:
     hotline = _hotline()
     hotline.calls.status(_call(hotline))
     return _xml(twiml.empty())
+
+
+@bp.post("/reminder/<call_id>")
+@twilio_signed
+def reminder(call_id: str) -> Response:
+    """A reminder call the hotline placed was answered, by a person or a machine."""
+    hotline = _hotline()
+    if not _REMINDER_CALL_ID.match(call_id):
+        abort(404)
+    answer = hotline.calls.reminder(_call(hotline), call_id)
+    if answer is None:
+        return _xml(twiml.hang_up([]))
+    if isinstance(answer, str):
+        return _xml(twiml.hang_up(voicemail(hotline, answer)))
+    return render(hotline, answer)
+
+
+@bp.post("/reminder/<call_id>/status")
+@twilio_signed
+def reminder_status(call_id: str) -> Response:
+    """Twilio reports a reminder call's progress: answered, or a try to retry."""
+    hotline = _hotline()
+    if not _REMINDER_CALL_ID.match(call_id):
+        abort(404)
+    call = _call(hotline)
+    hotline.reminders.call_status(
+        call_id, call.call_sid or "", (call.status or "").lower(), hotline.clock.now()
+    )
+    hotline.calls.status(call)
+    return _xml(twiml.empty())
+
+
+def voicemail(hotline, lang: str) -> list[Utterance]:
+    """What a voicemail records: who called and the number to call back, nothing personal (a
+    voicemail is heard by whoever shares the phone)."""
+    heard = [hotline.speaker.utter(Prompt("voice.reminder_call.voicemail", lang))]
+    number = hotline.settings.call_from
+    if number:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+        heard += hotline.dates.spoken_digits("".join(filter(str.isdigit, national)), lang, 2)
+    return heard
 
 
 def outage_response() -> Response:

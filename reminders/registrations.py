@@ -1,7 +1,8 @@
 """Registrations for ADP reminders, in Redis: only what the reminders need, nothing longer.
 
 One registration is a small hash ``hl:reg:{caller}`` (the number sealed, language, prefecture,
-expiry date, consent time and channel, the index of the next reminder) plus one member of the
+expiry date, consent time and channel, the index of the next reminder, and, when not by SMS
+alone, how the person wants to be reminded) plus one member of the
 sorted set ``hl:reminders:due``, scored by when it next needs attention. Collecting what is due is
 a range query on that set: its cost follows the number due, not the number registered.
 
@@ -24,6 +25,11 @@ from hotline.identity import open_number, seal_number
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
+#: How the person wants to be reminded (a REMIND_BY value); absent in older hashes: by SMS.
+REMIND_BY = "r"
+#: Reminded by SMS, by a phone call, or both; one letter each in the hash.
+REMIND_BY_VALUES = {"sms": "s", "call": "c", "both": "b"}
+_REMIND_BY_NAMES = {letter: name for name, letter in REMIND_BY_VALUES.items()}
 AUDIT_LENGTH = 20
 
 # Atomically take the due members and push their score past a lease, so two collectors never
@@ -38,6 +44,13 @@ return members
 
 
 # Move a registration to its next reminder only if it still exists (STOP may have erased it).
+# Change how an existing registration is reminded (SMS "APPEL" alone); 0 if there is none.
+_SET_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+"""
+
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -54,8 +67,17 @@ class Registration:
     prefecture: str
     expiry: date
     consent_at: int
-    channel: str
+    channel: str  # how consent was given: "voice" (keypad) or "sms"
     next_index: int
+    remind_by: str = "sms"  # "sms", "call" or "both"
+
+    @property
+    def by_call(self) -> bool:
+        return self.remind_by in ("call", "both")
+
+    @property
+    def by_sms(self) -> bool:
+        return self.remind_by in ("sms", "both")
 
 
 class RegistrationStore:
@@ -65,6 +87,7 @@ class RegistrationStore:
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
         self._advance = redis.register_script(_ADVANCE)
+        self._set_if_exists = redis.register_script(_SET_IF_EXISTS)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -80,6 +103,7 @@ class RegistrationStore:
         first_index: int,
         first_due: datetime,
         now: datetime,
+        remind_by: str = "sms",
     ) -> None:
         """Create or replace a registration (re-registering replaces the date)."""
         fields = {
@@ -91,6 +115,8 @@ class RegistrationStore:
             CHANNEL: channel,
             NEXT: first_index,
         }
+        if remind_by != "sms":  # the default costs nothing in the hash
+            fields[REMIND_BY] = REMIND_BY_VALUES[remind_by]
         key = keys.REGISTRATION.format(caller=caller)
         with self.redis.pipeline() as pipe:
             pipe.delete(key)
@@ -106,6 +132,15 @@ class RegistrationStore:
             args=[NEXT, next_index, next_due.timestamp(), caller],
         )
         return bool(done)
+
+    def set_remind_by(self, caller: str, remind_by: str) -> bool:
+        """Change how a registration is reminded; False when the number has none."""
+        letter = REMIND_BY_VALUES[remind_by]
+        return bool(
+            self._set_if_exists(
+                keys=[keys.REGISTRATION.format(caller=caller)], args=[REMIND_BY, letter]
+            )
+        )
 
     def reschedule(self, caller: str, due: datetime) -> None:
         self.redis.zadd(keys.REMINDERS_DUE, {caller: due.timestamp()}, xx=True)
@@ -144,6 +179,7 @@ class RegistrationStore:
             consent_at=int(fields[CONSENT]),
             channel=fields[CHANNEL],
             next_index=int(fields[NEXT]),
+            remind_by=_REMIND_BY_NAMES.get(fields.get(REMIND_BY, "s"), "sms"),
         )
 
     def exists(self, caller: str) -> bool:

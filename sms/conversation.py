@@ -86,8 +86,11 @@ class SmsConversation:
         return [self.text("sms.steps_1", c.lang), self.text("sms.steps_2", c.lang)]
 
     def remind(self, c: Context) -> list[str]:
+        """RAPPEL 15/03/2027 (by SMS), or RAPPEL 15/03/2027 APPEL (by a phone call)."""
+        text, _, last = c.command.argument.rpartition(" ")
+        by_call = self.keywords.get(last) == "call"
         try:
-            expiry = parse_date(c.command.argument)
+            expiry = parse_date(text if by_call else c.command.argument)
         except BadDate:
             return [self.text("sms.remind.bad_date", c.lang)]
         number = normalise_number(c.inbound.number)
@@ -100,8 +103,21 @@ class SmsConversation:
             expiry=expiry,
             channel="sms",
             now=c.inbound.now,
+            remind_by="call" if by_call else "sms",
         )
-        return [self.text(REMIND_REPLIES[check], c.lang, date=sms_date(expiry))]
+        reply = (
+            "sms.remind.confirm_call"
+            if by_call and check is DateCheck.OK
+            else REMIND_REPLIES[check]
+        )
+        return [self.text(reply, c.lang, date=sms_date(expiry))]
+
+    def call(self, c: Context) -> list[str]:
+        """APPEL / CALL alone: the next reminders by a phone call."""
+        number = normalise_number(c.inbound.number)
+        if number is not None and self.reminders.remind_by_call(number):
+            return [self.text("sms.call.confirm", c.lang)]
+        return [self.text("sms.call.none", c.lang)]
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
@@ -132,6 +148,9 @@ SMS_KEYS = (
     "sms.steps_1",
     "sms.steps_2",
     "sms.remind.confirm",
+    "sms.remind.confirm_call",
+    "sms.call.confirm",
+    "sms.call.none",
     "sms.remind.past",
     "sms.remind.too_far",
     "sms.remind.bad_date",
@@ -157,6 +176,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[str]]] = {
     "stop": SmsConversation.stop,
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
+    "call": SmsConversation.call,
 }
 assert set(HANDLERS) == set(COMMANDS)
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import requests
 from redis import Redis
@@ -29,6 +30,7 @@ from hotline.identity import mask_number
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Seconds to wait for the API's answer; Twilio answers a message create in well under a second.
 API_TIMEOUT = 15.0
@@ -56,6 +58,33 @@ class SmsSender(Protocol):
     def send(self, to: str, body: str, *, status_callback: str | None) -> SentMessage: ...
 
 
+def call_api(request: Callable[[], T]) -> T:
+    """Make one REST request with the official client; any failure comes out as SendError (the
+    SMS sender and the reminder call dialer share this reading of Twilio's answers)."""
+    try:
+        return request()
+    except TwilioException as error:
+        # TwilioRestException (legacy error body) and TwilioServiceException (RFC 9457)
+        # both carry the HTTP status and Twilio's code.
+        status = getattr(error, "status", None)
+        code = getattr(error, "code", None)
+        raise SendError(
+            f"API answered {status} (code {code})",
+            http_status=status if isinstance(status, int) else None,
+            code=code if isinstance(code, int) else None,
+        ) from error
+    except requests.ConnectTimeout as error:
+        raise SendError("no connection to the API", http_status=None, code=None) from error
+    except requests.RequestException as error:
+        # Sent, maybe received and acted on, but no answer came back.
+        raise SendError(
+            f"no answer from the API ({type(error).__name__})",
+            http_status=None,
+            code=None,
+            in_doubt=True,
+        ) from error
+
+
 class TwilioSender:
     """Creates Message resources through the official client (REST API, one request each)."""
 
@@ -73,28 +102,9 @@ class TwilioSender:
             else {"from_": self.from_}
         )
         optional = {"status_callback": status_callback} if status_callback else {}
-        try:
-            message = self.client.messages.create(to=to, body=body, **sender, **optional)
-        except TwilioException as error:
-            # TwilioRestException (legacy error body) and TwilioServiceException (RFC 9457)
-            # both carry the HTTP status and Twilio's code.
-            status = getattr(error, "status", None)
-            code = getattr(error, "code", None)
-            raise SendError(
-                f"API answered {status} (code {code})",
-                http_status=status if isinstance(status, int) else None,
-                code=code if isinstance(code, int) else None,
-            ) from error
-        except requests.ConnectTimeout as error:
-            raise SendError("no connection to the API", http_status=None, code=None) from error
-        except requests.RequestException as error:
-            # Sent, maybe received and acted on, but no answer came back.
-            raise SendError(
-                f"no answer from the API ({type(error).__name__})",
-                http_status=None,
-                code=None,
-                in_doubt=True,
-            ) from error
+        message = call_api(
+            lambda: self.client.messages.create(to=to, body=body, **sender, **optional)
+        )
         return SentMessage(sid=message.sid, status=message.status or "queued")
 
 

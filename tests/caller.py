@@ -39,7 +39,8 @@ class Heard:
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
     """Every text the hotline can say, mapped to its (catalog key, language)."""
     prompts = reachable_prompts(hotline.flow)
-    prompts |= {Prompt("voice.outage.info", lang) for lang in hotline.flow.languages}
+    said_alone = ("voice.outage.info", "voice.reminder_call.voicemail")
+    prompts |= {Prompt(key, lang) for key in said_alone for lang in hotline.flow.languages}
     return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
 
 

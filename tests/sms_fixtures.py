@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from rq import SimpleWorker, Worker
 from rq.job import Job
@@ -104,8 +106,15 @@ class SmsWorld:
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
+        """SIGKILL the worker and its work horse (rq puts the horse in a session of its own, so
+        killing the worker's process group alone leaves the horse running its job)."""
+        horses = psutil.Process(process.pid).children(recursive=True)
         os.killpg(process.pid, signal.SIGKILL)
+        for horse in horses:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                horse.kill()
         process.wait(timeout=10)
+        psutil.wait_procs(horses, timeout=10)
 
 
 @pytest.fixture
