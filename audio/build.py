@@ -53,7 +53,7 @@ class RetryPolicy:
 
 
 @dataclass
-class Outcome:
+class TextResult:
     spoken: SpokenText
     status: str
     source: str | None = None
@@ -63,7 +63,7 @@ class Outcome:
 
 @dataclass
 class BuildReport:
-    outcomes: list[Outcome] = field(default_factory=list)
+    outcomes: list[TextResult] = field(default_factory=list)
     engine_calls: Counter[str] = field(default_factory=Counter)  # by language, retries included
 
     @property
@@ -121,7 +121,7 @@ class Builder:
         manifest = Manifest.load(self.directory)
         pending: dict[str, list[SpokenText]] = defaultdict(list)  # file name -> texts it says
         engines: dict[str, Engine] = {}
-        outcomes: dict[SpokenText, Outcome] = {}
+        outcomes: dict[SpokenText, TextResult] = {}
         for spoken in texts:
             outcome = self._use_recording(spoken, manifest)
             if outcome is None:
@@ -137,7 +137,7 @@ class Builder:
 
     # --- planning -------------------------------------------------------------------------------
 
-    def _use_recording(self, spoken: SpokenText, manifest: Manifest) -> Outcome | None:
+    def _use_recording(self, spoken: SpokenText, manifest: Manifest) -> TextResult | None:
         recording = self.recordings.current(spoken, adopt=True) if self.recordings else None
         if recording is None:
             return None
@@ -147,7 +147,7 @@ class Builder:
             self.echo(f"  ignored recording {recording.path}: {error}")
             return None
         manifest.put(Entry(spoken.lang, spoken.stem, spoken.text, RECORDING, file, seconds))
-        return Outcome(spoken, RECORDED, RECORDING, file)
+        return TextResult(spoken, RECORDED, RECORDING, file)
 
     def _copy_recording(self, spoken: SpokenText, recording: Recording) -> tuple[str, float]:
         file = audio_file_name(
@@ -166,16 +166,16 @@ class Builder:
         manifest: Manifest,
         pending: dict[str, list[SpokenText]],
         engines: dict[str, Engine],
-    ) -> Outcome | None:
+    ) -> TextResult | None:
         engine = self.choose_engine(spoken.lang)
         if isinstance(engine, str):
-            return Outcome(spoken, UNSUPPORTED, detail=engine)  # the old entry stays, stale
+            return TextResult(spoken, UNSUPPORTED, detail=engine)  # the old entry stays, stale
         file = audio_file_name(engine.name, spoken.lang, spoken.text, engine.extension)
         if (self.directory / file).is_file():
             old = manifest.get(spoken.lang, spoken.stem)
             seconds = old.seconds if old and old.file == file else 0.0
             manifest.put(Entry(spoken.lang, spoken.stem, spoken.text, engine.name, file, seconds))
-            return Outcome(spoken, UNCHANGED, engine.name, file)
+            return TextResult(spoken, UNCHANGED, engine.name, file)
         pending[file].append(spoken)  # two prompts with the same words share one render
         engines[file] = engine
         return None
@@ -188,7 +188,7 @@ class Builder:
         engines: dict[str, Engine],
         manifest: Manifest,
         report: BuildReport,
-    ) -> Iterable[Outcome]:
+    ) -> Iterable[TextResult]:
         if not pending:
             return []
         used = {e.name: e for e in engines.values()}
@@ -198,7 +198,7 @@ class Builder:
             for name, e in used.items()
         }
 
-        def render(file: str) -> list[Outcome]:
+        def render(file: str) -> list[TextResult]:
             engine, texts = engines[file], pending[file]
             first = texts[0]
             with limits[engine.name]:
@@ -208,14 +208,14 @@ class Builder:
                     write_atomically(self.directory / file, data)
                 except Exception as error:  # one bad text must not stop the others
                     self.echo(f"  FAILED {first.lang} {first.stem}: {error}")
-                    return [Outcome(s, FAILED, engine.name, detail=str(error)) for s in texts]
+                    return [TextResult(s, FAILED, engine.name, detail=str(error)) for s in texts]
             self.echo(f"  rendered {first.lang} {first.stem} ({engine.name}, {info.seconds:.1f} s)")
             outcomes = []
             for s in texts:
                 manifest.put(
                     Entry(s.lang, s.stem, s.text, engine.name, file, round(info.seconds, 2))
                 )
-                outcomes.append(Outcome(s, RENDERED, engine.name, file))
+                outcomes.append(TextResult(s, RENDERED, engine.name, file))
             return outcomes
 
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="audio-build") as pool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from audio.build import UNSUPPORTED, Builder
@@ -13,7 +12,11 @@ from audio.coverage import coverage as coverage_of
 from audio.coverage import table
 from audio.engines import ENGINES, engine_chooser
 from audio.inventory import Inventory
+from audio.library import AudioLibrary
 from audio.recordings import RECORDINGS_DIR, RecordingStore, import_recordings, script_csv
+from hotline.parts import part
+from hotline.settings import Settings
+from ivr.flow import Flow
 
 #: The languages a script gives the meaning of each line in.
 REFERENCES = ("fr", "en")
@@ -30,10 +33,7 @@ recordings_option = click.option(
 
 
 def _inventory() -> Inventory:
-    from hotline.services import EXTRA_VOICE_KEYS
-
-    hotline = current_app.extensions["hotline"]
-    return Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
+    return part(Inventory)  # built by the web app's wiring, with the keys said outside the menus
 
 
 def _check_langs(inventory: Inventory, langs: tuple[str, ...]) -> None:
@@ -51,11 +51,10 @@ def _check_langs(inventory: Inventory, langs: tuple[str, ...]) -> None:
 @recordings_option
 def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordings: Path) -> None:
     """Render every text not already rendered with the same words; exit 1 unless all have audio."""
-    hotline = current_app.extensions["hotline"]
     inventory = _inventory()
     _check_langs(inventory, langs)
     texts = inventory.texts(langs or None)
-    directory = hotline.settings.audio_dir
+    directory = part(Settings).audio_dir
     click.echo(
         f"Building {len(texts)} texts into {directory} with "
         f"{engine or 'each language’s engine (content/languages.toml)'}"
@@ -81,12 +80,14 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
 @recordings_option
 def coverage(recordings: Path) -> None:
     """Per language: texts heard from TTS, from recordings, stale, missing."""
-    hotline = current_app.extensions["hotline"]
     inventory = _inventory()
     report = coverage_of(
-        inventory.texts(), hotline.audio, RecordingStore(recordings), inventory.known_languages()
+        inventory.texts(),
+        part(AudioLibrary),
+        RecordingStore(recordings),
+        inventory.known_languages(),
     )
-    for line in table(report, hotline.flow.languages, inventory.languages):
+    for line in table(report, part(Flow).languages, inventory.languages):
         click.echo(line)
 
 

@@ -31,10 +31,6 @@ class LanguageCoverage:
     def total(self) -> int:
         return sum(self.counts[c] for c in COLUMNS)
 
-    @property
-    def complete(self) -> bool:
-        return self.counts[STALE] == 0 and self.counts[MISSING] == 0
-
 
 def status(spoken: SpokenText, library: AudioLibrary, manifest: Manifest) -> str:
     """What a call plays for this text now."""

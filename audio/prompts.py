@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ivr.flow import FALLBACK_LANGUAGES, Flow, Prompt, reachable_prompts
+from content.catalog import FALLBACK_LANGUAGES
+from ivr.flow import Flow, Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU, MORE_LANGUAGES_KEY
+from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, Speaker
 
 #: How a parameter value is written in a file name (keys * and # are not file-name friendly).

@@ -8,10 +8,11 @@ Range and HEAD requests are answered by werkzeug's conditional send_file.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, send_file
 
 from audio.formats import CONTENT_TYPES
-from audio.library import FILE_NAME
+from audio.library import FILE_NAME, AudioLibrary
+from hotline.parts import part
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 
@@ -23,7 +24,7 @@ def audio_file(name: str) -> Response:
     """One built audio file, cacheable forever."""
     if not FILE_NAME.fullmatch(name):
         abort(404)
-    library = current_app.extensions["hotline"].audio
+    library = part(AudioLibrary)
     path = library.path(name)
     if not path.is_file():
         abort(404)

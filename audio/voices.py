@@ -7,12 +7,11 @@ from gTTS to human recordings, or adding one, is an edit of that file, not of co
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from content.catalog import LANGUAGES_FILE
+from content.catalog import LANGUAGES_FILE, read_languages_file
 
 #: The field of languages.toml that holds each engine's code for a language.
 ENGINE_FIELDS = {"gtts": "gtts_lang", "espeak": "espeak_voice"}
@@ -35,7 +34,6 @@ class Voice:
 
 
 def load_voices(path: Path = LANGUAGES_FILE) -> dict[str, Voice]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return {
         entry["code"]: Voice(
             code=entry["code"],
@@ -46,7 +44,7 @@ def load_voices(path: Path = LANGUAGES_FILE) -> dict[str, Voice]:
             say_language=entry.get("say_language"),
             say_voice=entry.get("say_voice"),
         )
-        for entry in data["language"]
+        for entry in read_languages_file(path)
     }
 
 

@@ -26,8 +26,8 @@ from audio.spoken_dates import load_date_formats
 from audio.voices import load_voices
 from content.catalog import Catalog, Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
-from hotline.services import EXTRA_VOICE_KEYS
 from ivr.speech import Speaker
+from wiring.web import EXTRA_VOICE_KEYS
 
 #: One silent MPEG-2 Layer III frame, 24 kHz mono, as gTTS produces.
 MP3_FRAME = bytes([0xFF, 0xF3, 0x44, 0xC4]) + bytes(92)

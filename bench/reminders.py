@@ -25,9 +25,9 @@ from redis import Redis
 
 from devtools.embedded_redis import EmbeddedRedis
 from hotline import keys
+from hotline.clock import PARIS
 from hotline.identity import caller_key
 from reminders.registrations import RegistrationStore
-from reminders.schedule import PARIS
 
 SECRET = "bench-secret-" + "x" * 40
 NOW = datetime(2026, 11, 26, 15, tzinfo=PARIS)

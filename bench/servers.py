@@ -46,6 +46,18 @@ def expand(command: str, env: Mapping[str, str]) -> str:
     return _VARIABLE.sub(value, command)
 
 
+def procfile_command(process: str, env: Mapping[str, str], procfile: Path = PROCFILE) -> list[str]:
+    """The Procfile's command for ``process`` as honcho would run it, with this venv's Python
+    and console scripts."""
+    lines = [line for line in procfile.read_text().splitlines() if line.startswith(f"{process}:")]
+    if len(lines) != 1:
+        raise RuntimeError(f"{procfile} must have exactly one {process}: line")
+    argv = shlex.split(expand(lines[0].removeprefix(f"{process}:"), env))
+    if argv[0] == "python":
+        return [sys.executable, *argv[1:]]
+    return [str(Path(sys.executable).with_name(argv[0])), *argv[1:]]
+
+
 def web_command(
     port: int, app: str, env: Mapping[str, str], procfile: Path = PROCFILE
 ) -> list[str]:

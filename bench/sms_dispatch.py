@@ -1,16 +1,18 @@
 """Benchmark: dispatch many SMS through real RQ workers under the global rate cap.
 
-    python -m bench.sms_dispatch [--messages 10000] [--rate 50] [--workers 4] [--fork]
+    python -m bench.sms_dispatch [--messages 10000] [--rate 50] [--workers 2]
                                  [--source sms|reminders]
     make bench-sms
 
 Everything runs on this machine, over loopback: an embedded Redis, the fake Twilio Messages API
-(devtools/fake_twilio.py) as the far end, and ``--workers`` separate RQ worker processes (JSON
-serializer, burst mode) configured from the environment like the Procfile's: ``SimpleWorker``
-(each job runs in the worker process) or, with ``--fork``, ``rq.Worker`` (a work horse forked per
-job, as plain ``rq worker`` does; that costs CPU per job, see docs/sms.md).
+(devtools/fake_twilio.py) as the far end, and ``--workers`` processes started with the Procfile's
+own ``worker:`` command, configured by environment as in production: nothing is built for them
+beforehand, each builds its own parts as it starts.
 
-The messages are enqueued first through ``Outbound.enqueue``; the workers then drain the queue.
+With ``--source sms`` the messages are enqueued first through ``Outbound.enqueue``; with
+``--source reminders`` people are registered, then one reminder run is queued as the clock
+queues it, and a worker runs it: every first reminder is due and handed to the SMS queue while
+the other workers already send. The workers are stopped (SIGTERM) once every message arrived.
 The fake server timestamps each request as it arrives; from those:
 
 - the achieved rate: (requests - 1) / (last arrival - first arrival);
@@ -23,9 +25,9 @@ than the cap, and every message arrived exactly once. Results go to bench/result
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
-import logging
 import math
 import os
 import subprocess
@@ -37,13 +39,14 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
+from bench.servers import procfile_command
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.fake_twilio import FakeTwilio
 from hotline.clock import PARIS
-from hotline.services import Hotline
-from hotline.settings import Settings
-from sms.delivery import QUEUE_NAME
 from sms.store import MessageStore
+from wiring.connections import QUEUE_NAME
+from wiring.settings import read_settings
+from wiring.worker import WorkerParts, build_worker_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -76,37 +79,23 @@ def environment(redis_url: str, api_url: str, rate: float) -> dict[str, str]:
     }
 
 
-def run_worker(fork: bool) -> None:
-    """One worker process: parts built first (forked horses inherit them), then drain."""
-    from rq import SimpleWorker, Worker
-    from rq.serializers import JSONSerializer
-
-    from workers.context import worker_parts
-
-    logging.basicConfig(level=logging.WARNING)  # not a line per message: it would cost CPU
-    parts = worker_parts()
-    worker_class = Worker if fork else SimpleWorker
-    worker = worker_class([parts.outbound.queue], connection=parts.redis, serializer=JSONSerializer)
-    worker.work(burst=True, logging_level="WARNING")
-
-
-def run(messages: int, rate: float, workers: int, fork: bool, source: str = "sms") -> dict:
+def run(messages: int, rate: float, workers: int, source: str = "sms") -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-sms-") as tmp:
         redis_server = EmbeddedRedis(Path(tmp) / "redis", persist=False).start()
         try:
             with FakeTwilio(ACCOUNT_SID, AUTH_TOKEN) as fake:
-                return _run(redis_server, fake, messages, rate, workers, fork, source)
+                return _run(redis_server, fake, messages, rate, workers, source)
         finally:
             redis_server.stop()
 
 
-def enqueue_due_reminders(hotline: Hotline, count: int) -> None:
-    """``count`` people registered 40 days before their ADP ends, then the reminder run 11 days
-    later (in daytime): every first reminder is due and handed to the SMS queue."""
+def register_due_reminders(parts: WorkerParts, count: int) -> str:
+    """``count`` people registered 40 days before their ADP ends; the instant, 11 days later
+    (in daytime), at which every first reminder is due (ISO 8601)."""
     expiry = date(2027, 3, 15)
     registered = datetime.combine(expiry - timedelta(days=40), time_of_day(15), tzinfo=PARIS)
     for i in range(count):
-        hotline.reminders.register(
+        parts.reminders.register(
             number=f"+336{i % 100_000_000:08d}",
             lang="fr",
             prefecture="val-de-marne",
@@ -114,9 +103,30 @@ def enqueue_due_reminders(hotline: Hotline, count: int) -> None:
             channel="sms",
             now=registered,
         )
-    run_at = datetime.combine(expiry - timedelta(days=29), time_of_day(10, 30), tzinfo=PARIS)
-    sent = hotline.reminders.send_all_due(run_at).get("sent", 0)
-    assert sent == count, f"{sent} reminders queued, {count} expected"
+    return datetime.combine(
+        expiry - timedelta(days=29), time_of_day(10, 30), tzinfo=PARIS
+    ).isoformat()
+
+
+def _wait_and_stop(
+    processes: list[subprocess.Popen], fake: FakeTwilio, messages: int, deadline: float
+) -> None:
+    """Until every message arrived (or a worker died, or time ran out); then a warm shutdown."""
+    try:
+        while len(fake.received) < messages and time.monotonic() < deadline:
+            if any(p.poll() is not None for p in processes):
+                break  # a worker died: report what arrived
+            time.sleep(0.5)
+        time.sleep(2)  # anything sent twice would arrive now
+    finally:
+        for process in processes:
+            process.terminate()  # RQ's warm shutdown: the current job finishes
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _run(
@@ -125,44 +135,44 @@ def _run(
     messages: int,
     rate: float,
     workers: int,
-    fork: bool,
     source: str,
 ) -> dict:
     env = environment(redis_server.url, fake.url, rate)
-    hotline = Hotline.build(Settings.from_env(env))
+    # The bench's own parts, to prepare the work; the workers build theirs from the environment.
+    parts = build_worker_parts(read_settings(env))
     started = time.monotonic()
     if source == "reminders":
-        enqueue_due_reminders(hotline, messages)
+        run_at = register_due_reminders(parts, messages)
+        parts.outbound.queue.enqueue(
+            "workers.reminders.send_due_reminders", run_at, job_id="reminders-bench"
+        )
     else:
         for i in range(messages):
             number = f"+336{i % 100_000_000:08d}"
-            hotline.outbound.enqueue(number, f"Rappel de test n° {i:05d}", purpose="bench")
+            parts.outbound.enqueue(number, f"Rappel de test n° {i:05d}", purpose="bench")
     enqueue_seconds = time.monotonic() - started
-    print(f"enqueued {messages} {source} in {enqueue_seconds:.1f} s", flush=True)
+    print(f"prepared {messages} {source} in {enqueue_seconds:.1f} s", flush=True)
 
+    command = procfile_command("worker", env)
     budget = messages / rate * 1.5 + 60
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.sms_dispatch", "--worker", *(["--fork"] if fork else [])],
-            env=env,
-        )
-        for _ in range(workers)
-    ]
-    deadline = time.monotonic() + budget
-    try:
-        for process in processes:
-            process.wait(timeout=max(1.0, deadline - time.monotonic()))
-    finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as logs:
+        processes = [
+            subprocess.Popen(
+                command,
+                env=env,
+                stdout=logs.enter_context((RESULTS / f"worker-{n}.log").open("wb")),
+                stderr=subprocess.STDOUT,
+            )
+            for n in range(workers)
+        ]
+        _wait_and_stop(processes, fake, messages, time.monotonic() + budget)
 
     times = sorted(r.at for r in fake.received)
     bodies = Counter((r.form.get("To"), r.form.get("Body")) for r in fake.received)
-    store = MessageStore(hotline.redis)
+    store = MessageStore(parts.redis)
     statuses = Counter()
-    for key in hotline.redis.scan_iter(match="hl:sms:msg:*", count=1000):
+    for key in parts.redis.scan_iter(match="hl:sms:msg:*", count=1000):
         message = store.load(key.decode().rsplit(":", 1)[1])
         statuses[message.status if message else "missing"] += 1
     span = times[-1] - times[0] if len(times) > 1 else 0.0
@@ -173,10 +183,10 @@ def _run(
     cap_per_window = math.ceil(rate)
     result = {
         "command": f"python -m bench.sms_dispatch --messages {messages} --rate {rate:g} "
-        f"--workers {workers}" + (" --fork" if fork else "") + f" --source {source}",
+        f"--workers {workers} --source {source}",
         "messages": messages,
         "workers": workers,
-        "worker": ("rq.Worker (forking)" if fork else "rq.SimpleWorker") + ", JSON, burst",
+        "worker_command": " ".join(["python", *command[1:]]),
         "cpus": os.cpu_count(),
         # other work on the machine matters: a worker kept off the CPU between its slot and the
         # wire can bunch requests at the far end (docs/sms.md)
@@ -194,7 +204,7 @@ def _run(
         # the same, by when the fake server's threads got round to reading each request
         "max_in_any_1s_window_as_read": read_window_max,
         "min_gap_ms": round(1000 * min(gaps), 2) if gaps else None,
-        "queue_left": hotline.outbound.queue.count,
+        "queue_left": parts.outbound.queue.count,
         "queue": QUEUE_NAME,
     }
     result["passed"] = (
@@ -210,24 +220,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=50.0)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--fork", action="store_true", help="rq.Worker: fork a horse per job")
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--source",
         choices=("sms", "reminders"),
         default="sms",
         help="enqueue plain SMS, or register people and let the reminder run queue their SMS",
     )
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.worker:
-        run_worker(args.fork)
-        return 0
     if args.workers < 1 or args.messages < 2 or args.rate <= 0:
         parser.error("need at least 1 worker, 2 messages and a rate above 0")
-    result = run(args.messages, args.rate, args.workers, args.fork, args.source)
+    result = run(args.messages, args.rate, args.workers, args.source)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / ("sms_dispatch_fork.json" if args.fork else "sms_dispatch.json")
+    out = RESULTS / f"sms_dispatch_{args.source}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     print(

@@ -12,17 +12,20 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 LANGUAGES_FILE = Path(__file__).parent / "languages.toml"
 SOURCE_LANGUAGE = "fr"
+#: The languages of the essentials, said or texted before anyone chose one (and when Redis is
+#: down): the voice line's first words, the SMS outage reply.
+FALLBACK_LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True)
 class Language:
     code: str
     name: str
-    direction: str
     say_language: str | None
     say_voice: str | None
 
@@ -51,17 +54,21 @@ def flatten(table: Mapping, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def read_languages_file(path: Path = LANGUAGES_FILE) -> list[dict[str, Any]]:
+    """The ``[[language]]`` entries of languages.toml, in menu order: the one reader of that
+    file (content reads names and codes from it, audio the voices)."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))["language"]
+
+
 def load_languages(path: Path = LANGUAGES_FILE) -> list[Language]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
     return [
         Language(
             code=entry["code"],
             name=entry["name"],
-            direction=entry.get("direction", "ltr"),
             say_language=entry.get("say_language"),
             say_voice=entry.get("say_voice"),
         )
-        for entry in data["language"]
+        for entry in read_languages_file(path)
     ]
 
 

@@ -8,9 +8,10 @@ A placeholder is filled either by the prefecture profile or by the code at run t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from content.catalog import SOURCE_LANGUAGE, Catalog, placeholders_of
-from sms.segments import MAX_SEGMENTS, segments
+from content.segments import MAX_SEGMENTS, segments
 
 #: Placeholders the code fills when it speaks or texts, with the longest value each may take
 #: (for the SMS segment budget).
@@ -25,6 +26,15 @@ RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
 #: Catalog keys that are not messages (keyword lists).
 NOT_MESSAGES = "sms.keyword."
 STATUSES = frozenset({"source", "draft", "reviewed"})
+
+
+@dataclass(frozen=True)
+class CatalogUse:
+    """What the code does with the catalogs, found by the web app's wiring (which walks the
+    voice flow): the keys it may say or text, and the languages the voice menu offers."""
+
+    used_keys: frozenset[str]
+    voice_languages: tuple[str, ...]
 
 
 def check_catalogs(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from content.check import check_catalogs
+from content.catalog import Content
+from content.check import CatalogUse, check_catalogs
+from hotline.parts import part
+from hotline.settings import Settings
 
 content_cli = AppGroup("content", help="Check the catalogs and prefecture profiles.")
 
@@ -14,16 +16,14 @@ content_cli = AppGroup("content", help="Check the catalogs and prefecture profil
 @content_cli.command("check")
 def check() -> None:
     """Every language has every key and placeholder; exits 1 and lists problems otherwise."""
-    hotline = current_app.extensions["hotline"]
-    content = hotline.content
-    problems = check_catalogs(content.catalogs, content.placeholders, hotline.used_keys())
+    content = part(Content)
+    use = part(CatalogUse)
+    problems = check_catalogs(content.catalogs, content.placeholders, use.used_keys)
     source_keys = len(content.catalogs["fr"].texts)
     click.echo(f"{'language':<22} {'status':<9} {'keys':>9}  voice")
     for language in content.languages:
         catalog = content.catalogs[language.code]
-        by_voice = (
-            "offered" if language.code in hotline.flow.languages else "not yet (audio missing)"
-        )
+        by_voice = "offered" if language.code in use.voice_languages else "not yet (audio missing)"
         click.echo(
             f"{language.code + ' ' + language.name:<22} {catalog.status:<9} "
             f"{len(catalog.texts):>4}/{source_keys:<4}  {by_voice}"
@@ -33,4 +33,4 @@ def check() -> None:
         for problem in problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1)
-    click.echo(f"content OK for prefecture {hotline.settings.prefecture}")
+    click.echo(f"content OK for prefecture {part(Settings).prefecture}")

@@ -15,7 +15,6 @@ import hmac
 import os
 import re
 
-import phonenumbers
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -34,42 +33,6 @@ def normalise_number(raw: str | None) -> str | None:
     if number.lower() in _WITHHELD or not _E164.match(number):
         return None
     return number
-
-
-_NUMBER_TYPE = phonenumbers.PhoneNumberType
-#: Numbers that cannot take an SMS (landlines, service numbers): they may still be called.
-_NO_SMS = frozenset(
-    {
-        _NUMBER_TYPE.FIXED_LINE,
-        _NUMBER_TYPE.TOLL_FREE,
-        _NUMBER_TYPE.PREMIUM_RATE,
-        _NUMBER_TYPE.SHARED_COST,
-        _NUMBER_TYPE.UAN,
-        _NUMBER_TYPE.VOICEMAIL,
-        _NUMBER_TYPE.PAGER,
-    }
-)
-_MOBILE = frozenset({_NUMBER_TYPE.MOBILE, _NUMBER_TYPE.FIXED_LINE_OR_MOBILE})
-
-
-def _number_type(number: str) -> int | None:
-    try:
-        return phonenumbers.number_type(phonenumbers.parse(number))
-    except phonenumbers.NumberParseException:
-        return None
-
-
-def can_receive_sms(raw_number: str | None) -> bool:
-    """False for a missing number and for a landline or service number (phonenumbers' metadata);
-    True otherwise, mobiles and numbers of unknown type alike (an SMS to them may still go)."""
-    number = normalise_number(raw_number)
-    return number is not None and _number_type(number) not in _NO_SMS
-
-
-def is_mobile(raw_number: str | None) -> bool:
-    """A number known to be a mobile: an SMS to it is expected to arrive."""
-    number = normalise_number(raw_number)
-    return number is not None and _number_type(number) in _MOBILE
 
 
 def caller_key(secret: str, raw_number: str | None) -> str | None:

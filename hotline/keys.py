@@ -18,8 +18,12 @@ RESUME_POINT_TTL = 24 * 60 * 60
 REGISTRATION = PREFIX + ":reg:{caller}"
 #: Sorted set of caller keys, scored by when each registration next needs attention.
 REMINDERS_DUE = PREFIX + ":reminders:due"
-#: Short audit trail of a registration (no number), expiring with the retention time.
+#: Short audit trail of a living registration (no number), expiring with the retention time;
+#: deleted with the registration.
 AUDIT = PREFIX + ":audit:{caller}"
+#: How many registrations were erased on a Paris day, by reason (stop, retention-over,
+#: opt_out:21610...): a tally that names no one, kept for the retention time.
+ERASURES = PREFIX + ":erasures:{day}"
 
 #: The language a number last chose, by call or SMS, for replies and reminders.
 LANGUAGE_CHOICE = PREFIX + ":lang:{caller}"
@@ -59,6 +63,24 @@ CALL_RATE_SLOT = PREFIX + ":rcall:rate"
 CALL_RINGS = PREFIX + ":rcall:rings"
 CALL_RINGS_LENGTH = 20
 CALL_RINGS_TTL = 60 * 60
+# --- the secret key and what it could not open (hotline/keyring.py, hotline/quarantine.py) -----
+
+#: The id of the HOTLINE_SECRET_KEY everything stored is sealed and keyed with (an HMAC of a fixed
+#: label, never the key), written at first start. A process with another key refuses to start.
+#: No TTL: it lives as long as the data it describes.
+SECRET_KEY_ID = PREFIX + ":secret:key-id"
+
+#: A registration whose number no known key opens, moved aside intact instead of deleted.
+#: No TTL: an operator decides (`flask secrets quarantine`), never a timer.
+QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
+#: The caller keys of quarantined registrations; its size is what /healthz reports.
+QUARANTINE = PREFIX + ":quarantine"
+
+#: How many SMS of one kind a number triggered on one Paris day (hotline/sms_limits.py): a
+#: counter keyed by a digest of the day and the caller key (not the caller key), kept through the
+#: next day so a day's allowance cannot be reset, then gone.
+SMS_LIMIT = PREFIX + ":sms:limit:{day}:{kind}:{caller}"
+SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 
 # --- development only (never read in production) -------------------------------------------------
 

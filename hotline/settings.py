@@ -10,14 +10,15 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from content.prefecture import available_prefectures
-from reminders.call_policy import DEFAULT_CALL_POLICY, CallPolicy
-from reminders.schedule import DEFAULT_POLICY, Policy
+import phonenumbers
+
+from hotline.call_policy import DEFAULT_CALL_POLICY, CallPolicy
+from hotline.reminder_policy import DEFAULT_POLICY, Policy
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
@@ -32,6 +33,17 @@ MAX_SMS_RATE = 1000.0
 #: Outbound calls per second across every worker: Twilio's default per account is 1.
 DEFAULT_CALLS_PER_SECOND = 1.0
 MAX_CALLS_PER_SECOND = 100.0
+#: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
+#: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
+DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
+#: Sendings of each kind per number and Paris day (hotline/sms_limits.py).
+DEFAULT_SMS_LIMITS = (
+    ("steps", 2),  # the steps (2 SMS), by keypad or ETAPES
+    ("confirmation", 3),  # "noted: your ADP ends on ...": once, plus a correction or a return
+    ("expired", 2),  # the guidance for a date already past
+    ("reply", 5),  # help, language, start, a date not understood...
+    ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
+)
 
 
 class SettingsError(ValueError):
@@ -53,6 +65,8 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
+    #: The key being replaced, only while `flask secrets rotate` re-seals (docs/deploy.md).
+    previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
@@ -67,6 +81,9 @@ class Settings:
         """The number reminder calls come from (and the one a voicemail asks to call back)."""
         return self.twilio_voice_from or self.twilio_from
 
+    sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
+    sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
+
     @property
     def development(self) -> bool:
         return self.mode == "development"
@@ -77,8 +94,16 @@ class Settings:
         return bool(self.twilio_account_sid and self.twilio_auth_token != DEV_AUTH_TOKEN)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from environment variables; raise SettingsError listing every problem."""
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        prefectures: Collection[str] | None = None,
+    ) -> Settings:
+        """Build settings from environment variables; raise SettingsError listing every problem.
+
+        ``prefectures`` are the profiles the content has (``wiring.settings`` passes them: the
+        core does not read content); PREFECTURE must be one of them when given."""
         env = {k: v.strip() for k, v in (os.environ if environ is None else environ).items()}
 
         def get(name: str) -> str | None:
@@ -122,6 +147,13 @@ class Settings:
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
 
+        previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
+        if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
+            problems.append(
+                "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
+            )
+
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
         public_base = get("PUBLIC_BASE_URL")
@@ -144,9 +176,9 @@ class Settings:
             )
 
         prefecture = get("PREFECTURE") or "val-de-marne"
-        known = available_prefectures()
-        if prefecture not in known:
-            problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {', '.join(known)}")
+        if prefectures is not None and prefecture not in prefectures:
+            known = ", ".join(sorted(prefectures))
+            problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
         calls_rate = _parse_rate(
@@ -172,6 +204,8 @@ class Settings:
                 "REMINDER_CALL_RETRY_MINUTES a whole number of minutes, and REMINDER_CALL_SUNDAY "
                 f"true or false ({error})"
             )
+        countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
+        limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -185,6 +219,7 @@ class Settings:
             twilio_api_base_url=api_base.rstrip("/"),
             public_base_url=public_base,
             secret_key=secret or DEV_SECRET_KEY,
+            previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
@@ -192,6 +227,8 @@ class Settings:
             twilio_voice_from=get("TWILIO_VOICE_FROM"),
             calls_per_second=calls_rate,
             call_policy=call_policy,
+            sms_allowed_countries=countries,
+            sms_daily_limits=limits,
         )
 
 
@@ -231,6 +268,38 @@ def _flag(raw: str | None) -> bool:
     if raw.lower() in ("1", "true", "yes", "on"):
         return True
     raise ValueError(f"not true or false: {raw!r}")
+
+
+def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES: ISO region codes, "FR,GP,MQ"."""
+    if raw is None:
+        return DEFAULT_SMS_COUNTRIES
+    codes = tuple(part.strip().upper() for part in raw.split(",") if part.strip())
+    unknown = [code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not codes:
+        problems.append(
+            "SMS_ALLOWED_COUNTRIES must be region codes separated by commas (for example "
+            f"FR,GP,MQ,GF,RE,YT); not regions: {', '.join(unknown) or '(none given)'}"
+        )
+        return DEFAULT_SMS_COUNTRIES
+    return codes
+
+
+def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """SMS_DAILY_LIMITS: "steps=2,reply=5": only the kinds given change."""
+    limits = dict(DEFAULT_SMS_LIMITS)
+    for part in (raw or "").split(","):
+        kind, _, count = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if kind.strip() not in limits or not count.strip().isascii() or not count.strip().isdigit():
+            problems.append(
+                f"SMS_DAILY_LIMITS must be kind=count pairs, kinds among {', '.join(limits)} "
+                f"(for example steps=2,reply=3), not {part.strip()!r}"
+            )
+            continue
+        limits[kind.strip()] = int(count)
+    return tuple(limits.items())
 
 
 def _check_origin(name: str, url: str) -> list[str]:

@@ -14,8 +14,11 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Request, abort, current_app, request
+from flask import Request, abort, request
 from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+from hotline.parts import part
+from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
@@ -52,7 +55,7 @@ def twilio_signed(view: F) -> F:
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        settings = current_app.extensions["hotline"].settings
+        settings = part(Settings)
         if not is_signed(request, settings.twilio_auth_token, settings.public_base_url):
             log.warning("rejected unsigned or badly signed request to %s", request.path)
             abort(403)

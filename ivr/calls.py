@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -16,11 +16,13 @@ from werkzeug.datastructures import MultiDict
 from content.catalog import Content
 from hotline.clock import Clock
 from hotline.erasure import Erasure
-from hotline.identity import caller_key, can_receive_sms, normalise_number
+from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import LANGUAGE_MENU, MAIN_MENU, REMINDER_CALL, RESUMABLE
+from ivr.menu import ALREADY_SENT, LANGUAGE_MENU, MAIN_MENU, REMINDER_CALL, RESUMABLE
 from reminders.calls import MACHINE
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
@@ -60,10 +62,6 @@ class CallRequest:
             answered_by=form.get("AnsweredBy", ""),
         )
 
-    @property
-    def can_text(self) -> bool:
-        return can_receive_sms(self.number)
-
 
 class CallService:
     def __init__(
@@ -78,6 +76,8 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.flow = flow
         self.store = store
@@ -88,6 +88,8 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
 
     def incoming(self, call: CallRequest) -> Turn:
         """A call comes in: offer to resume, or start at the language menu."""
@@ -101,15 +103,17 @@ class CallService:
         if state is None:
             # Unknown or expired call: begin as a new call rather than fail.
             return self.incoming(call)
+        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
         turn = self.flow.step(
             state,
             call.digits,
             today=self.clock.now().date(),
-            can_text=call.can_text,
+            can_text=can_text,
             can_call=call.number is not None,
         )
         for effect in turn.effects:
-            EFFECTS[effect.name](self, call, effect)
+            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
+                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
         return turn
 
@@ -152,13 +156,18 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                self.send_sms(call.number, self.content.text(key, effect.lang))
+    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
+        """False when this number already got the steps as often as allowed today."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return False
+        for key in ("sms.steps_1", "sms.steps_2"):
+            self.send_sms(call.number, self.content.text(key, effect.lang))
+        return True
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
+        if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
     def register_reminder(self, call: CallRequest, effect: Effect, remind_by: str = "sms") -> None:
@@ -174,13 +183,17 @@ class CallService:
             now=self.clock.now(),
             remind_by=remind_by,
         )
-        if check is DateCheck.OK and call.can_text:
+        if (
+            check is DateCheck.OK
+            and self.destinations.allows(call.number)
+            and self.limits.allows(call.caller, "confirmation", self.clock.now())
+        ):
             body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
             self.send_sms(call.number, body)
 
     def send_reminder_sms(self, call: CallRequest, effect: Effect) -> None:
         """Key 2 on a reminder call: the same reminder as a text."""
-        if not call.number or not call.can_text or not effect.entry:
+        if not effect.entry or not self.destinations.allows(call.number):
             return
         expiry = date.fromisoformat(effect.entry)
         kind = "after" if expiry < self.clock.now().date() else "before"
@@ -193,7 +206,7 @@ class CallService:
             self.erasure.forget(call.caller, "stop-key", self.clock.now())
 
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

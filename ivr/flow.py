@@ -7,12 +7,12 @@ once for every node, so a node in ``ivr.menu`` only lists its own options.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
+from content.catalog import FALLBACK_LANGUAGES
 from ivr.menu import (
     GLOBAL_KEYS,
     HINTS,
@@ -22,7 +22,6 @@ from ivr.menu import (
     NO_NUMBER,
     NO_SMS,
     NODES,
-    OUTBOUND_ENTRIES,
     RESUMABLE,
     RESUME_MENU,
     Action,
@@ -45,8 +44,6 @@ from ivr.menu import (
 )
 from reminders.schedule import DateCheck, check_expiry
 
-#: The languages of the essentials, said to a caller who has not chosen one yet.
-FALLBACK_LANGUAGES = ("fr", "en")
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
@@ -88,7 +85,7 @@ class Turn:
     state: CallState
     prompts: tuple[Prompt, ...]
     listen: bool = True
-    digits: int = 1  # how many keys to listen for
+    num_digits: int = 1  # how many keys to listen for (Twilio's numDigits)
     effects: tuple[Effect, ...] = ()
 
 
@@ -268,8 +265,8 @@ class Flow:
 
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
-        digits = node.digits if isinstance(node, DateEntry) else 1
-        return Turn(state, prompts, digits=digits, **kw)
+        num_digits = node.num_digits if isinstance(node, DateEntry) else 1
+        return Turn(state, prompts, num_digits=num_digits, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
@@ -330,74 +327,3 @@ class Flow:
                 key, prompt = HINTS[hint]
                 prompts.append(Prompt(prompt, lang, (("key", key),)))
         return tuple(prompts)
-
-
-#: Every key a phone keypad can send.
-KEYPAD = tuple("0123456789*#")
-#: Typed dates that reach every answer of a date entry (valid, past, impossible, too far).
-SAMPLE_TODAY = date(2026, 1, 15)
-SAMPLE_DATES = (
-    (SAMPLE_TODAY + timedelta(days=90)).strftime("%d%m%Y"),
-    (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
-    "31022026",
-    (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
-    "123",
-)
-
-
-def reachable_prompts(flow: Flow) -> set[Prompt]:
-    """Every prompt a call can hear, found by pressing every key (and none) in every reachable
-    state: what the content check and the audio build must cover.
-
-    The walk takes a fraction of a second with many languages, and depends only on the menus and
-    the languages: it is done once per set of languages for the hotline's own menus."""
-    if flow.standard:
-        return set(_standard_reachable_prompts(flow.languages))
-    return _walk(flow)
-
-
-@functools.lru_cache(maxsize=16)
-def _standard_reachable_prompts(languages: tuple[str, ...]) -> frozenset[Prompt]:
-    return frozenset(_walk(Flow(languages)))
-
-
-def _walk(flow: Flow) -> set[Prompt]:
-    resume_points = [
-        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU))
-        for lang in flow.languages
-        for node in sorted(RESUMABLE)
-    ]
-    reminder_calls = [
-        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
-        for lang in flow.languages
-        for node in OUTBOUND_ENTRIES
-        if node in flow.nodes
-        for sample in (SAMPLE_TODAY + timedelta(days=14),)
-    ]
-    queue = [
-        flow.start(),
-        *(flow.start(point) for point in resume_points),
-        *(flow.enter(state) for state in reminder_calls),
-    ]
-    seen: set[CallState] = set()
-    prompts: set[Prompt] = set()
-    while queue:
-        turn = queue.pop()
-        prompts.update(turn.prompts)
-        # What a state says does not depend on which date it carries (a read-back is said from
-        # clips): one visit per state, whatever its date, keeps the walk from repeating itself
-        # for every date a reminder call or a typed entry brings along.
-        visit = replace(turn.state, entry="")
-        if not turn.listen or visit in seen:
-            continue
-        seen.add(visit)
-        presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.digits > 1 else (*KEYPAD, None)
-        queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
-        # The options that need a number: a withheld one (4, 5), and a landline (2, 3, 4).
-        for key in "45":
-            queue.append(flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False))
-        for key in "234":
-            queue.append(
-                flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
-            )
-    return prompts

@@ -121,7 +121,7 @@ class DateEntry:
     name: str
     prompt: str
     then: str  # where a plausible date leads (its read-back)
-    digits: int = 8
+    num_digits: int = 8  # how many keys make a date (Twilio's numDigits)
     hints: tuple[str, ...] = ("back",)
 
 
@@ -146,6 +146,7 @@ NO_NUMBER = "no_number"
 NO_SMS = "no_sms"
 #: The first node of a reminder call, ``reminder.before`` or ``reminder.after`` the expiry.
 REMINDER_CALL = "reminder"
+ALREADY_SENT = "sms_already_sent"
 MAIN_MENU = "main"
 RESUME_MENU = "resume"
 
@@ -185,6 +186,8 @@ NODES: dict[str, Node] = {
         ),
         Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
         Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
+        # Instead of sms_sent when the number already got the steps as often as allowed today.
+        Message(name=ALREADY_SENT, prompt="voice.sms_steps.already_sent", hints=("repeat", "main")),
         # A reminder: the date typed, read back and confirmed, then consent asked explicitly.
         DateEntry(name="remind_date", prompt="voice.remind.ask", then="remind_confirm"),
         Menu(

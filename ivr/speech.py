@@ -10,7 +10,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import date
+from typing import Protocol, runtime_checkable
 
 from content.catalog import Content
 from ivr.flow import Prompt
@@ -45,6 +46,15 @@ class AudioLookup(Protocol):
 
     def current_generation(self) -> int:
         """Changes whenever the files behind ``url`` may have changed."""
+
+
+@runtime_checkable
+class DateVoice(Protocol):
+    """Says a date back to a caller from pre-rendered clips (audio.spoken_dates), never TTS."""
+
+    def spoken_date(self, day: date, lang: str) -> list[Utterance]: ...
+
+    def spoken_digits(self, digits: str, lang: str, group: int = 0) -> list[Utterance]: ...
 
 
 class Speaker:

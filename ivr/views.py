@@ -11,14 +11,18 @@ import re
 from datetime import date
 
 import phonenumbers
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from redis.exceptions import RedisError
 
+from hotline.clock import Clock
+from hotline.parts import part
+from hotline.settings import Settings
 from hotline.twilio_request import twilio_signed
 from ivr import twiml
-from ivr.calls import CallRequest
-from ivr.flow import Prompt, Turn
-from ivr.speech import Utterance
+from ivr.calls import CallRequest, CallService
+from ivr.flow import Flow, Prompt, Turn
+from ivr.speech import DateVoice, Speaker, Utterance
+from reminders.service import ReminderService
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -27,32 +31,29 @@ STEP_PATH = "/voice/step"
 _REMINDER_CALL_ID = re.compile(r"^call-[0-9a-f]{32}$")
 
 
-def _hotline():
-    return current_app.extensions["hotline"]
-
-
-def _call(hotline) -> CallRequest:
-    return CallRequest.from_form(request.form, hotline.settings.secret_key)
+def _call() -> CallRequest:
+    return CallRequest.from_form(request.form, part(Settings).secret_key)
 
 
 def _xml(document: str) -> Response:
     return Response(document, mimetype="text/xml")
 
 
-def voice(hotline, prompt: Prompt) -> list[Utterance]:
+def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]:
     """A prompt as heard; a date the caller typed follows it, composed from date clips."""
-    heard = [hotline.speaker.utter(prompt)]
+    heard = [speaker.utter(prompt)]
     typed = dict(prompt.params).get("date")
     if typed:
-        heard += hotline.dates.spoken_date(date.fromisoformat(typed), prompt.lang)
+        heard += dates.spoken_date(date.fromisoformat(typed), prompt.lang)
     return heard
 
 
-def render(hotline, turn: Turn) -> Response:
-    utterances = [u for prompt in turn.prompts for u in voice(hotline, prompt)]
+def render(turn: Turn) -> Response:
+    speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
+    utterances = [u for prompt in turn.prompts for u in voice(speaker, dates, prompt)]
     if turn.listen:
         action = request.script_root + STEP_PATH
-        return _xml(twiml.listen(utterances, action, num_digits=turn.digits))
+        return _xml(twiml.listen(utterances, action, num_digits=turn.num_digits))
     return _xml(twiml.hang_up(utterances))
 
 
@@ -60,24 +61,21 @@ def render(hotline, turn: Turn) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """A call comes in."""
-    hotline = _hotline()
-    return render(hotline, hotline.calls.incoming(_call(hotline)))
+    return render(part(CallService).incoming(_call()))
 
 
 @bp.post("/step")
 @twilio_signed
 def step() -> Response:
     """The caller pressed a key, or stayed silent."""
-    hotline = _hotline()
-    return render(hotline, hotline.calls.answer(_call(hotline)))
+    return render(part(CallService).answer(_call()))
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Twilio reports the call's status; an ended call's state is deleted."""
-    hotline = _hotline()
-    hotline.calls.status(_call(hotline))
+    part(CallService).status(_call())
     return _xml(twiml.empty())
 
 
@@ -85,50 +83,47 @@ def status() -> Response:
 @twilio_signed
 def reminder(call_id: str) -> Response:
     """A reminder call the hotline placed was answered, by a person or a machine."""
-    hotline = _hotline()
     if not _REMINDER_CALL_ID.match(call_id):
         abort(404)
-    answer = hotline.calls.reminder(_call(hotline), call_id)
+    answer = part(CallService).reminder(_call(), call_id)
     if answer is None:
         return _xml(twiml.hang_up([]))
     if isinstance(answer, str):
-        return _xml(twiml.hang_up(voicemail(hotline, answer)))
-    return render(hotline, answer)
+        return _xml(twiml.hang_up(voicemail(answer)))
+    return render(answer)
 
 
 @bp.post("/reminder/<call_id>/status")
 @twilio_signed
 def reminder_status(call_id: str) -> Response:
     """Twilio reports a reminder call's progress: answered, or a try to retry."""
-    hotline = _hotline()
     if not _REMINDER_CALL_ID.match(call_id):
         abort(404)
-    call = _call(hotline)
-    hotline.reminders.call_status(
-        call_id, call.call_sid or "", (call.status or "").lower(), hotline.clock.now()
-    )
-    hotline.calls.status(call)
+    call = _call()
+    status = (call.status or "").lower()
+    part(ReminderService).call_status(call_id, call.call_sid or "", status, part(Clock).now())
+    part(CallService).status(call)
     return _xml(twiml.empty())
 
 
-def voicemail(hotline, lang: str) -> list[Utterance]:
+def voicemail(lang: str) -> list[Utterance]:
     """What a voicemail records: who called and the number to call back, nothing personal (a
     voicemail is heard by whoever shares the phone)."""
-    heard = [hotline.speaker.utter(Prompt("voice.reminder_call.voicemail", lang))]
-    number = hotline.settings.call_from
+    heard = [part(Speaker).utter(Prompt("voice.reminder_call.voicemail", lang))]
+    number = part(Settings).call_from
     if number:
         national = phonenumbers.format_number(
             phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL
         )
-        heard += hotline.dates.spoken_digits("".join(filter(str.isdigit, national)), lang, 2)
+        digits = "".join(filter(str.isdigit, national))
+        heard += part(DateVoice).spoken_digits(digits, lang, 2)  # type: ignore[type-abstract]
     return heard
 
 
 def outage_response() -> Response:
     """The essentials in French and English, then goodbye: needs neither Redis nor state."""
-    hotline = _hotline()
-    prompts = [Prompt("voice.outage.info", lang) for lang in hotline.flow.before_choice]
-    return _xml(twiml.hang_up(hotline.speaker.utter(p) for p in prompts))
+    prompts = [Prompt("voice.outage.info", lang) for lang in part(Flow).before_choice]
+    return _xml(twiml.hang_up(part(Speaker).utter(p) for p in prompts))
 
 
 @bp.errorhandler(RedisError)

@@ -32,9 +32,9 @@ from rq import Queue, Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 
 from hotline import keys
+from hotline.call_policy import CallPolicy
 from hotline.identity import mask_number
 from reminders import call_errors
-from reminders.call_policy import CallPolicy
 from reminders.dialer import Dialer
 from reminders.registrations import RegistrationStore
 from sms.rate_cap import RateCap
@@ -248,7 +248,6 @@ class ReminderCalls:
         dialer: Dialer,
         rate_cap: RateCap,
         policy: CallPolicy,
-        secret: str,
         public_base_url: str | None,
         in_doubt_grace: float = IN_DOUBT_GRACE,
         job_retries: tuple[int, ...] = JOB_RETRIES,
@@ -260,7 +259,6 @@ class ReminderCalls:
         self.dialer = dialer
         self.rate_cap = rate_cap
         self.policy = policy
-        self.secret = secret
         self.public_base_url = public_base_url
         self.in_doubt_grace = in_doubt_grace
         self.job_retries = job_retries

@@ -6,23 +6,22 @@ import json
 from datetime import datetime
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from hotline.identity import mask_number, normalise_number
-from reminders.schedule import PARIS
+from hotline.clock import PARIS, Clock
+from hotline.erasure import Erasure
+from hotline.identity import caller_key, mask_number, normalise_number
+from hotline.parts import part
+from hotline.settings import Settings
+from reminders.service import ReminderService
 
 reminders_cli = AppGroup("reminders", help="ADP expiry reminders.")
-
-
-def _hotline():
-    return current_app.extensions["hotline"]
 
 
 @reminders_cli.command("list")
 def list_registrations() -> None:
     """Pending registrations, numbers masked, one JSON object per line."""
-    service = _hotline().reminders
+    service = part(ReminderService)
     for registration in service.store.scan():
         due = service.store.due_at(registration.caller)
         click.echo(
@@ -45,9 +44,8 @@ def list_registrations() -> None:
 @click.option("--now", "now_text", help="The instant to act at (ISO 8601); default: now.")
 def send_due(now_text: str | None) -> None:
     """Send every reminder due at that instant (catch-up after an outage, and tests)."""
-    hotline = _hotline()
-    now = _instant(now_text) if now_text else hotline.clock.now()
-    total = hotline.reminders.send_all_due(now)
+    now = _instant(now_text) if now_text else part(Clock).now()
+    total = part(ReminderService).send_all_due(now)
     summary = ", ".join(f"{count} {what}" for what, count in sorted(total.items())) or "nothing due"
     click.echo(f"{now.isoformat()}: {summary}")
 
@@ -56,11 +54,11 @@ def send_due(now_text: str | None) -> None:
 @click.argument("phone")
 def forget(phone: str) -> None:
     """Erase a number's data (registration, language choice, where it stopped in a call)."""
-    hotline = _hotline()
     number = normalise_number(phone)
     if number is None:
         raise click.BadParameter("give the number in international form, e.g. +33612345678")
-    erased = hotline.forget_number(number, reason="operator")
+    caller = caller_key(part(Settings).secret_key, number)
+    erased = caller is not None and part(Erasure).forget(caller, "operator", part(Clock).now())
     click.echo(f"{mask_number(number)}: {'erased' if erased else 'nothing was registered'}")
 
 

@@ -9,31 +9,13 @@ never a burst of stale ones. Its data is deleted some days after the last remind
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
-from zoneinfo import ZoneInfo
 
-PARIS = ZoneInfo("Europe/Paris")
+from hotline.clock import PARIS
+from hotline.reminder_policy import DEFAULT_POLICY, Policy
 
-
-@dataclass(frozen=True)
-class Policy:
-    #: Days relative to expiry, in time order: -30 is 30 days before, 1 the day after.
-    offsets: tuple[int, ...] = (-30, -14, -7, 1)
-    send_at: time = time(10, 0)
-    window_start: time = time(9, 0)
-    window_end: time = time(19, 0)
-    retention_days: int = 30
-    horizon_days: int = 366
-
-    def __post_init__(self) -> None:
-        if list(self.offsets) != sorted(set(self.offsets)) or not self.offsets:
-            raise ValueError("reminder offsets must be distinct and in increasing order")
-        if not self.window_start <= self.send_at < self.window_end:
-            raise ValueError("reminders must be planned inside the sending window")
-
-
-DEFAULT_POLICY = Policy()
+__all__ = ["DEFAULT_POLICY", "Policy"]  # the policy is configuration (core); applied here
 
 
 class DateCheck(Enum):
@@ -121,7 +103,3 @@ def next_action(
     if not in_window(now, policy):
         return Wait(next_window_opening(now, policy))
     return Send(index=due[-1], skipped=tuple(due[:-1]))
-
-
-def days_until(expiry: date, moment: datetime) -> int:
-    return (expiry - moment.astimezone(PARIS).date()).days

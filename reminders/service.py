@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from content.catalog import Content
-from hotline.identity import caller_key, is_mobile
+from hotline.clock import PARIS
+from hotline.identity import caller_key
+from hotline.quarantine import Quarantine
+from hotline.sms_destinations import Destinations
 from reminders import schedule
 from reminders.calls import UNANSWERED, Ended, ReminderCalls
 from reminders.registrations import Registration, RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
-from sms.errors import OUTCOMES
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,15 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 LEASE_SECONDS = 300
 
 
-def reminder_message_id(caller: str, expiry: date, index: int) -> str:
-    """The same for the same reminder, so queueing it twice is still one message; a digest, so
-    the id (which RQ and the logs see) shows neither the caller key nor the date."""
-    digest = hashlib.sha256(f"{caller}:{expiry.isoformat()}:{index}".encode()).hexdigest()
+def reminder_message_id(caller: str, expiry: date, index: int, generation: str = "") -> str:
+    """The same for the same reminder of the same registration, so queueing it twice is still
+    one message; another after STOP and a new registration (its ``generation`` differs), so the
+    withdrawn message's id does not swallow the new one. A digest: the id (which RQ and the logs
+    see) shows neither the caller key nor the date."""
+    name = f"{caller}:{expiry.isoformat()}:{index}"
+    if generation:  # not the caller key: a key rotation keeps the ids of queued reminders
+        name = f"{generation}:{expiry.isoformat()}:{index}"
+    digest = hashlib.sha256(name.encode()).hexdigest()
     return f"rem-{digest[:32]}"
 
 
@@ -45,9 +52,11 @@ def sms_date(day: date) -> str:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Processed:
+    """What one run did with one registration."""
+
     caller: str
-    what: str  # sent, waiting, purged, gone, erased
+    what: str  # sent, waiting, purged, gone, quarantined
 
 
 class ReminderService:
@@ -59,13 +68,17 @@ class ReminderService:
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
         calls: ReminderCalls | None = None,
+        destinations: Destinations | None = None,
+        quarantine: Quarantine | None = None,
     ):
         self.store = store
+        self.quarantine = quarantine or Quarantine(store.redis)
         self.content = content
         self.secret = secret
         self.outbound = outbound
         self.policy = policy
         self.calls = calls
+        self.destinations = destinations
 
     def register(
         self,
@@ -79,7 +92,7 @@ class ReminderService:
         remind_by: str = "sms",
     ) -> DateCheck:
         """Register (or re-register with a new date); only a date that passes the check is kept."""
-        check = schedule.check_expiry(expiry, now.astimezone(schedule.PARIS).date(), self.policy)
+        check = schedule.check_expiry(expiry, now.astimezone(PARIS).date(), self.policy)
         caller = caller_key(self.secret, number)
         if check is not DateCheck.OK or caller is None:
             return check
@@ -103,14 +116,16 @@ class ReminderService:
         caller = caller_key(self.secret, number)
         return caller is not None and self.store.set_remind_by(caller, "call")
 
-    def delivery_failed(self, caller: str | None, code: int | None, reason: str) -> None:
+    def delivery_failed(
+        self, caller: str | None, code: int | None, reason: str, *, forget: bool
+    ) -> None:
         """A reminder or reply could not be delivered for good: record it, and take the number
-        out of the reminders when it cannot or must not get SMS any more (sms.errors says which:
-        STOP sent to the carrier, an invalid number, a landline)."""
+        out of the reminders when it cannot or must not get SMS any more (``forget``: the
+        sender's error table says so for STOP sent to the carrier, an invalid number, a
+        landline)."""
         if caller is None:
             return
-        outcome = OUTCOMES.get(reason)
-        if outcome is not None and outcome.registration in ("erase", "drop"):
+        if forget:
             self.store.erase(caller, f"{reason}:{code}")
         else:
             self.store.audit(caller, f"undelivered:{reason}:{code}")
@@ -119,28 +134,28 @@ class ReminderService:
         """Whether a queued message may still go: a reminder only while its registration lives."""
         return purpose != "reminder" or (caller is not None and self.store.exists(caller))
 
-    def process(self, caller: str, now: datetime) -> Outcome:
+    def process(self, caller: str, now: datetime) -> Processed:
         """Do what a registration needs at ``now``: send its reminder, wait, or purge it."""
         try:
             registration = self.store.get(caller)
         except ValueError:
-            # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
-            # again, so the registration can never be served. Erase it; the others go on.
-            self.store.erase(caller, "unreadable-number", now)
-            return Outcome(caller, "erased")
+            # No known key opens it: most likely a wrong HOTLINE_SECRET_KEY, and the person is
+            # still waiting for the reminder. Set it aside, never delete it; the others go on.
+            self.quarantine.hold(caller, "its number opens with no known key")
+            return Processed(caller, "quarantined")
         if registration is None:
             self.store.erase(caller, "missing")
-            return Outcome(caller, "gone")
+            return Processed(caller, "gone")
         action = schedule.next_action(
             registration.expiry, registration.next_index, now, self.policy
         )
         match action:
             case Wait(until=until):
                 self.store.reschedule(caller, until)
-                return Outcome(caller, "waiting")
+                return Processed(caller, "waiting")
             case Purge():
                 self.store.erase(caller, "retention-over", now)
-                return Outcome(caller, "purged")
+                return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
                 if registration.by_sms:
                     self.send_sms_reminder(registration, index)
@@ -150,8 +165,8 @@ class ReminderService:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)
                 if not self.store.advance(caller, index + 1, self._due(after, now)):
-                    return Outcome(caller, "gone")
-                return Outcome(caller, "sent")
+                    return Processed(caller, "gone")
+                return Processed(caller, "sent")
         raise AssertionError(action)
 
     def send_sms_reminder(self, registration: Registration, index: int) -> None:
@@ -160,7 +175,9 @@ class ReminderService:
         body = self.content.text(
             f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
         )
-        message_id = reminder_message_id(registration.caller, registration.expiry, index)
+        message_id = reminder_message_id(
+            registration.caller, registration.expiry, index, registration.generation
+        )
         self.outbound(registration.caller, registration.number, body, message_id)
 
     def call_status(self, call_id: str, sid: str, status: str, now: datetime) -> str | None:
@@ -185,17 +202,19 @@ class ReminderService:
 
     def call_unanswered(self, ended: Ended, now: datetime) -> None:
         """Every try rang out: an SMS if the person chose both (already sent: the same message id
-        makes it one) or has a mobile; else the reason stays in the audit trail."""
+        makes it one) or has a mobile that may get SMS; else the reason stays in the audit
+        trail."""
         registration = self.store.get(ended.record.caller)
         if registration is None:
             return
-        if registration.remind_by == "both" or is_mobile(registration.number):
+        mobile = self.destinations is not None and self.destinations.allows(registration.number)
+        if registration.remind_by == "both" or mobile:
             self.send_sms_reminder(registration, ended.record.index)
             self.store.audit(registration.caller, f"call-unanswered:{ended.reason}:sms", now)
         else:
             self.store.audit(registration.caller, f"call-unanswered:{ended.reason}", now)
 
-    def send_due(self, now: datetime, limit: int = 1000) -> list[Outcome]:
+    def send_due(self, now: datetime, limit: int = 1000) -> list[Processed]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""
         claimed = self.store.claim_due(now, limit, LEASE_SECONDS)
         return [self.process(caller, now) for caller in claimed]

@@ -36,11 +36,6 @@ def shift_for(
     return timedelta(0)
 
 
-def send_due(hotline, now: datetime) -> dict[str, int]:
-    """Process every registration due at ``now``, as the reminder job does; count the outcomes."""
-    return hotline.reminders.send_all_due(now)
-
-
 def state(clock: SharedClock) -> dict:
     now = clock.now().astimezone(PARIS)
     return {

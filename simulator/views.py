@@ -13,7 +13,10 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from hotline.clock import SharedClock
+from hotline.clock import Clock, SharedClock
+from hotline.parts import part
+from hotline.settings import Settings
+from reminders.service import ReminderService
 from simulator import clock_control
 from simulator.clock_control import ClockRefused
 from simulator.relay import AudioTexts, RelayRefused, WebhookRequest, forward
@@ -22,14 +25,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("simulator", __name__, url_prefix="/simulator", static_folder="static")
 
 
-def _hotline():
-    return current_app.extensions["hotline"]
-
-
 @bp.before_request
 def development_only() -> None:
     # Registered only in development (app.py); checked again so that it can never serve else.
-    if not _hotline().settings.development:
+    if not part(Settings).development:
         abort(404)
 
 
@@ -50,8 +49,7 @@ def relay() -> Response | tuple[Response, int]:
         webhook = WebhookRequest.from_json(request.get_json())
     except RelayRefused as refused:
         return jsonify(error=str(refused)), 403
-    hotline = _hotline()
-    settings = hotline.settings
+    settings = part(Settings)
     origin = settings.public_base_url or request.host_url
     answer = forward(
         current_app._get_current_object(),  # type: ignore[attr-defined]
@@ -59,7 +57,7 @@ def relay() -> Response | tuple[Response, int]:
         origin=origin,
         auth_token=settings.twilio_auth_token,
     )
-    texts = current_app.extensions.setdefault("simulator.audio", AudioTexts(settings.audio_dir))
+    texts = part(AudioTexts)
     return jsonify(
         status=answer.status,
         contentType=answer.content_type,
@@ -69,7 +67,7 @@ def relay() -> Response | tuple[Response, int]:
 
 
 def _shared_clock() -> SharedClock:
-    clock = _hotline().clock
+    clock = part(Clock)
     if not isinstance(clock, SharedClock):
         abort(409, "this app was given its own clock; it cannot be moved from here")
     return clock
@@ -85,7 +83,6 @@ def clock_state() -> Response:
 def move_clock() -> Response | tuple[Response, int]:
     """Move the shared clock ({"days": n}, {"date": "YYYY-MM-DD"} or {"reset": true}), then send
     what is due at the new time."""
-    hotline = _hotline()
     clock = _shared_clock()
     data = request.get_json()
     if not isinstance(data, dict):
@@ -104,7 +101,7 @@ def move_clock() -> Response | tuple[Response, int]:
             except ValueError as error:
                 raise ClockRefused("date must be YYYY-MM-DD") from error
             offset = clock_control.shift_for(
-                clock, day=day, at=hotline.settings.reminder_policy.send_at
+                clock, day=day, at=part(Settings).reminder_policy.send_at
             )
         else:
             raise ClockRefused("say days, date or reset")
@@ -112,6 +109,6 @@ def move_clock() -> Response | tuple[Response, int]:
         return jsonify(error=str(refused)), 400
     clock.set_shift(offset)
     now = clock.now()
-    sent = clock_control.send_due(hotline, now)
+    sent = part(ReminderService).send_all_due(now)  # as the reminder job does
     log.info("simulator: clock moved to %s; reminders: %s", now.isoformat(), sent or "none due")
     return jsonify(**clock_control.state(clock), reminders=sent)

@@ -15,6 +15,8 @@ from content.catalog import SOURCE_LANGUAGE, Content
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits, Verdict
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 from sms.keywords import (
@@ -55,6 +57,8 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
     ):
         self.content = content
         self.choices = choices
@@ -62,6 +66,8 @@ class SmsConversation:
         self.erasure = erasure
         self.secret = secret
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
@@ -72,7 +78,28 @@ class SmsConversation:
         if not self.content.has_language(lang):
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
-        return HANDLERS.get(command.name, SmsConversation.help)(self, context)
+        handler = HANDLERS.get(command.name, SmsConversation.help)
+        if not self.destinations.allows(inbound.number):
+            # Never a reply to a number the hotline may not text (SMS pumping); STOP still erases.
+            if command.name == "stop":
+                handler(self, context)
+            return []
+        kind = REPLY_KINDS.get(command.name, "reply")
+        verdict = self.limits.take(caller, kind, inbound.now)
+        if verdict is Verdict.SEND or command.name == "stop":
+            replies = handler(self, context)  # STOP erases even when its reply is not sent
+            return replies if verdict is Verdict.SEND else self.over_limit(context, kind, verdict)
+        return self.over_limit(context, kind, verdict)
+
+    def is_stop(self, body: str) -> bool:
+        """Whether a text is a STOP (read without Redis, for the outage reply)."""
+        return parse(body[:MAX_BODY], self.keywords).name == "stop"
+
+    def over_limit(self, c: Context, kind: str, verdict: Verdict) -> list[str]:
+        """Past today's allowance: nothing is done (but STOP); said once, then silence."""
+        if verdict is Verdict.NOTICE:
+            return [self.text(LIMIT_NOTICES.get(kind, "sms.limit.other"), c.lang)]
+        return []
 
     def text(self, key: str, lang: str, **params: str) -> str:
         return self.content.text(key, lang, **params)
@@ -121,8 +148,7 @@ class SmsConversation:
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
-        if c.caller is not None:
-            self.erasure.forget(c.caller, "stop", c.inbound.now)
+        self.erasure.forget_number(c.inbound.number, "stop", c.inbound.now)
         return [self.text("sms.stop.confirm", c.lang)]
 
     def start(self, c: Context) -> list[str]:
@@ -160,8 +186,16 @@ SMS_KEYS = (
     "sms.start.confirm",
     "sms.lang.confirm",
     "sms.lang.unknown",
+    "sms.limit.steps",
+    "sms.limit.other",
+    "sms.stop.unavailable",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
+
+#: Which daily allowance (settings.DEFAULT_SMS_LIMITS) each command's reply takes.
+REPLY_KINDS = {"steps": "steps", "remind": "confirmation", "stop": "stop"}
+#: What a person past an allowance is told, once a day.
+LIMIT_NOTICES = {"steps": "sms.limit.steps"}
 
 REMIND_REPLIES = {
     DateCheck.OK: "sms.remind.confirm",

@@ -5,7 +5,8 @@ fails (no answer), or later, when Twilio reports the message undelivered in a st
 (``ErrorCode``). All three go through ``classify``: look the code up, then the HTTP status, then
 fall back by class (5xx transient, other 4xx refused). An outcome is either transient (RQ retries
 the job with backoff) or final (the message is closed with its reason, and the registration owner
-is told through ``on_permanent_failure``). ``registration`` says what that owner should do.
+is told through ``Recipients.delivery_failed`` (sms.outbound), with ``forget`` set when
+``registration`` says the number cannot or must not get SMS any more.
 
 Twilio adds finer codes over time (in 2024 it split some cases out of 21211 and 21614); an unknown
 4xx code is final ("refused") and logged with its code, so the table can be extended.
@@ -17,30 +18,30 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Outcome:
-    reason: str  # stable word: stored on the message, passed to on_permanent_failure
+class Failure:
+    reason: str  # stable word: stored on the message, passed to Recipients.delivery_failed
     transient: bool
     registration: str  # what the registration owner should do: "erase", "drop" or "keep"
     description: str
 
 
-TRANSIENT = Outcome("transient", True, "keep", "temporary failure; sent again later")
-NETWORK = Outcome("network", True, "keep", "no answer from the API; the outcome is unknown")
-OPT_OUT = Outcome("opt_out", False, "erase", "the number sent STOP to our sender")
-INVALID_NUMBER = Outcome("invalid_number", False, "drop", "not a valid or active phone number")
-NOT_MOBILE = Outcome("not_mobile", False, "drop", "not a mobile number (a landline?)")
-UNROUTABLE = Outcome("unroutable", False, "keep", "Twilio cannot reach this number from our sender")
-UNREACHABLE = Outcome("unreachable", False, "keep", "the phone was off or out of coverage")
-BLOCKED = Outcome("blocked", False, "keep", "blocked or filtered by the carrier")
-CONFIG = Outcome("config", False, "keep", "our Twilio account or sender is misconfigured")
-REFUSED = Outcome("refused", False, "keep", "the API refused this message")
-UNKNOWN = Outcome("unknown", False, "keep", "undelivered for an unknown reason")
-GAVE_UP = Outcome("gave_up", False, "keep", "still failing after every retry")
-UNREADABLE = Outcome("unreadable", False, "keep", "the stored number cannot be decrypted")
-WITHDRAWN = Outcome("withdrawn", False, "keep", "no longer wanted (the person sent STOP)")
+TRANSIENT = Failure("transient", True, "keep", "temporary failure; sent again later")
+NETWORK = Failure("network", True, "keep", "no answer from the API; the outcome is unknown")
+OPT_OUT = Failure("opt_out", False, "erase", "the number sent STOP to our sender")
+INVALID_NUMBER = Failure("invalid_number", False, "drop", "not a valid or active phone number")
+NOT_MOBILE = Failure("not_mobile", False, "drop", "not a mobile number (a landline?)")
+UNROUTABLE = Failure("unroutable", False, "keep", "Twilio cannot reach this number from our sender")
+UNREACHABLE = Failure("unreachable", False, "keep", "the phone was off or out of coverage")
+BLOCKED = Failure("blocked", False, "keep", "blocked or filtered by the carrier")
+CONFIG = Failure("config", False, "keep", "our Twilio account or sender is misconfigured")
+REFUSED = Failure("refused", False, "keep", "the API refused this message")
+UNKNOWN = Failure("unknown", False, "keep", "undelivered for an unknown reason")
+GAVE_UP = Failure("gave_up", False, "keep", "still failing after every retry")
+UNREADABLE = Failure("unreadable", False, "keep", "the stored number cannot be decrypted")
+WITHDRAWN = Failure("withdrawn", False, "keep", "no longer wanted (the person sent STOP)")
 
 #: Twilio error codes, from the REST API's error body ("code") or a status callback's ErrorCode.
-BY_CODE: dict[int, Outcome] = {
+BY_CODE: dict[int, Failure] = {
     # answered by the REST API when creating the message
     21610: OPT_OUT,  # Attempt to send to unsubscribed recipient
     21211: INVALID_NUMBER,  # Invalid 'To' Phone Number
@@ -67,7 +68,7 @@ BY_CODE: dict[int, Outcome] = {
 }
 
 #: When the body carries no code we know: the HTTP status.
-BY_HTTP_STATUS: dict[int, Outcome] = {
+BY_HTTP_STATUS: dict[int, Failure] = {
     401: CONFIG,
     403: CONFIG,
     404: CONFIG,
@@ -79,7 +80,7 @@ BY_HTTP_STATUS: dict[int, Outcome] = {
     504: TRANSIENT,
 }
 
-OUTCOMES: dict[str, Outcome] = {
+FAILURES: dict[str, Failure] = {
     o.reason: o
     for o in (
         *BY_CODE.values(),
@@ -93,7 +94,7 @@ OUTCOMES: dict[str, Outcome] = {
 }
 
 
-def classify(http_status: int | None, code: int | None) -> Outcome:
+def classify(http_status: int | None, code: int | None) -> Failure:
     """The outcome of an API error (HTTP status and Twilio code), or of no answer at all."""
     if code is not None and code in BY_CODE:
         return BY_CODE[code]
@@ -104,7 +105,7 @@ def classify(http_status: int | None, code: int | None) -> Outcome:
     return TRANSIENT if http_status >= 500 else REFUSED
 
 
-def classify_callback(error_code: int | None) -> Outcome:
+def classify_callback(error_code: int | None) -> Failure:
     """The outcome of a status callback reporting a message undelivered or failed."""
     if error_code is None:
         return UNKNOWN

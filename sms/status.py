@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
+from redis import Redis
 from redis.exceptions import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.parts import part
+from hotline.settings import Settings
 from hotline.twilio_request import twilio_signed
-from sms.delivery import StatusReport
+from sms.callbacks import StatusCallbacks, StatusReport
 from sms.sender import read_outbox
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms_status", __name__, url_prefix="/sms")
-
-
-def _hotline():
-    return current_app.extensions["hotline"]
 
 
 def _empty_twiml(status: int = 200) -> Response:
@@ -31,17 +30,16 @@ def _empty_twiml(status: int = 200) -> Response:
 @twilio_signed
 def status() -> Response:
     """Twilio's message status callback: record the outcome on the message."""
-    _hotline().outbound.record_status(StatusReport.from_request(request.form, request.args))
+    part(StatusCallbacks).record(StatusReport.from_request(request.form, request.args))
     return _empty_twiml()
 
 
 @bp.get("/outbox")
 def outbox() -> dict:
     """The local outbox, newest first (development mode only: bodies are personal data)."""
-    hotline = _hotline()
-    if not hotline.settings.development:
+    if not part(Settings).development:
         abort(404)
-    return {"messages": read_outbox(hotline.redis)}
+    return {"messages": read_outbox(part(Redis))}
 
 
 @bp.errorhandler(RedisError)

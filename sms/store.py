@@ -8,8 +8,9 @@ attempt that may be retried goes back to ``retrying``; one whose outcome is unkn
 stays ``dispatching``. Statuses only move forward, so late or out-of-order callbacks change
 nothing, and a message with a SID is never claimed again.
 
-Once Twilio has the message (or it is closed) the number and body are deleted from the hash:
-only the status, reason and the caller's keyed hash stay, until the key expires.
+Once Twilio has the message (or it is closed) the number and body are deleted from the hash;
+at a final status (delivered, undelivered, refused, gave up) the caller's keyed hash goes too:
+only the status, reason, purpose and Twilio's SID stay, until the key expires (3 days).
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ RANK = {
     GAVE_UP: 4,
 }
 CLAIMABLE = frozenset({QUEUED, RETRYING, DISPATCHING})
-FINAL = frozenset(s for s, rank in RANK.items() if rank == 4)
 
 #: What ``advance`` tells: the status moved, did not (already as far), the message is gone,
 #: or the SID differs from the one recorded (the message was sent twice).
@@ -108,6 +108,10 @@ if RANK[ARGV[2]] > RANK[current] then
 end
 if sid ~= '' or RANK[ARGV[2]] >= 4 then
   redis.call('HDEL', KEYS[1], 'to', 'body')
+end
+if RANK[ARGV[2]] >= 4 then
+  -- final: nothing will be reported to the registration any more
+  redis.call('HDEL', KEYS[1], 'caller')
 end
 return changed
 """

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from redis.exceptions import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from content.catalog import FALLBACK_LANGUAGES, Content
+from hotline.clock import Clock
+from hotline.parts import part
 from hotline.twilio_request import twilio_signed
-from ivr.flow import FALLBACK_LANGUAGES
-from sms.conversation import Inbound
+from sms.conversation import Inbound, SmsConversation
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
@@ -27,18 +29,21 @@ def messages(texts: list[str]) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """Answer one incoming SMS."""
-    hotline = current_app.extensions["hotline"]
     inbound = Inbound(
         number=request.form.get("From"),
         body=request.form.get("Body", ""),
-        now=hotline.clock.now(),
+        now=part(Clock).now(),
     )
-    return messages(hotline.sms.reply(inbound))
+    return messages(part(SmsConversation).reply(inbound))
 
 
 @bp.errorhandler(RedisError)
 def redis_down(error: RedisError) -> Response:
-    """Without Redis nothing can be registered, but the person still gets the help text."""
-    log.error("Redis unavailable for an SMS: %s", error)
-    content = current_app.extensions["hotline"].content
-    return messages([content.text("sms.help", lang) for lang in FALLBACK_LANGUAGES])
+    """Without Redis nothing can be registered, but the person still gets the help text; a STOP
+    cannot be applied either, and the reply says so and asks to send it again (nothing is kept
+    to apply later: the web process has no other store that outlives it)."""
+    stop = part(SmsConversation).is_stop(request.form.get("Body", ""))
+    log.error("Redis unavailable for an SMS%s: %s", " (a STOP, not applied)" if stop else "", error)
+    content = part(Content)
+    key = "sms.stop.unavailable" if stop else "sms.help"
+    return messages([content.text(key, lang) for lang in FALLBACK_LANGUAGES])

@@ -16,7 +16,8 @@ from urllib.parse import urljoin
 import requests
 from twilio.request_validator import RequestValidator
 
-from ivr.flow import Prompt, reachable_prompts
+from ivr.flow import Prompt
+from ivr.reachability import reachable_prompts
 
 
 @dataclass
@@ -39,8 +40,12 @@ class Heard:
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
     """Every text the hotline can say, mapped to its (catalog key, language)."""
     prompts = reachable_prompts(hotline.flow)
-    said_alone = ("voice.outage.info", "voice.reminder_call.voicemail")
-    prompts |= {Prompt(key, lang) for key in said_alone for lang in hotline.flow.languages}
+    said_off_the_menus = (
+        "voice.outage.info",
+        "voice.sms_steps.already_sent",
+        "voice.reminder_call.voicemail",
+    )
+    prompts |= {Prompt(key, lang) for key in said_off_the_menus for lang in hotline.flow.languages}
     return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
 
 
@@ -55,7 +60,7 @@ class Caller:
     ):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number or f"+336{random.randrange(10**8):08d}"
+        self.number = number or f"+3361{random.randrange(10**7):07d}"  # always a French mobile
         self.call_sid = "CA" + uuid.uuid4().hex
         self.last: Heard | None = None
         self.session = requests.Session()

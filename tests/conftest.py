@@ -17,6 +17,7 @@ from hotline.clock import PARIS, FixedClock
 from hotline.settings import Settings
 from tests.caller import Caller, spoken_texts
 from tests.texter import Texter
+from wiring.web import web_parts
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
@@ -78,7 +79,7 @@ def app(settings, clock):
 
 @pytest.fixture
 def hotline(app):
-    return app.extensions["hotline"]
+    return web_parts(app)
 
 
 @pytest.fixture

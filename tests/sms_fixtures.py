@@ -1,54 +1,58 @@
 """Fixtures for outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
 
-``sms`` is an ``SmsWorld``: the app built with Twilio credentials pointing at the fake Twilio
+``sms`` is an ``SmsWorld``: the web app built with Twilio credentials pointing at the fake Twilio
 (TWILIO_API_BASE_URL), served over real HTTP so the fake can post status callbacks to it
-(PUBLIC_BASE_URL), and the same parts handed to the workers this process runs.
+(PUBLIC_BASE_URL), and the worker's parts built from the same settings by the production wiring
+(``wiring.worker``), run by real RQ workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psutil
 import pytest
-from rq import SimpleWorker, Worker
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from app import create_app
 from devtools.fake_twilio import FakeTwilio
+from hotline import keys
+from hotline.identity import caller_key
+from sms.dispatch import Dispatcher
 from sms.store import Message
 from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, make_settings
-from workers import context
+from wiring.web import web_parts
+from wiring.worker import WorkerParts, build_worker, build_worker_parts
 
 ACCOUNT_SID = "AC" + "5e" * 16
 SENDER = "+33700000001"
 NUMBER = "+33612345678"
 #: High enough that the rate cap never holds a test back.
 TEST_RATE = 1000.0
+#: Retries at once: no waiting in tests (a test module may override the fixture).
+TEST_RETRIES = (0, 0, 0)
 
 
 class SmsWorld:
-    def __init__(self, app, live_url: str, fake: FakeTwilio, redis_url: str):
+    def __init__(self, app, parts: WorkerParts, live_url: str, fake: FakeTwilio, redis_url: str):
         self.app = app
-        self.hotline = app.extensions["hotline"]
+        self.hotline = web_parts(app)
+        self.parts = parts  # what the workers run jobs with
         self.outbound = self.hotline.outbound
         self.redis = self.hotline.redis
         self.queue = self.outbound.queue
         self.url = live_url
         self.fake = fake
         self.redis_url = redis_url
-        self.failures: list[tuple[str | None, int | None, str]] = []
-        self.outbound.on_permanent_failure = lambda *args: self.failures.append(args)
-        self.outbound.retry_intervals = (0, 0, 0)  # retries at once: no waiting in tests
 
     def enqueue(self, body: str = "Bonjour", number: str = NUMBER, **kwargs) -> str:
         return self.outbound.enqueue(number, body, **kwargs)
@@ -61,10 +65,45 @@ class SmsWorld:
     def job(self, message_id: str) -> Job:
         return Job.fetch(message_id, connection=self.redis, serializer=JSONSerializer)
 
-    def work(self, *, forking: bool = False) -> None:
-        """Run a real RQ worker in burst mode until the queue is empty."""
-        worker_class = Worker if forking else SimpleWorker
-        worker = worker_class([self.queue], connection=self.redis, serializer=JSONSerializer)
+    @property
+    def failures(self) -> list[tuple[str | None, int | None, str]]:
+        """What the reminders were told of failed deliveries to NUMBER: its audit trail, and the
+        tally of erasures (which names no one: these tests text NUMBER only)."""
+        caller = caller_key(SECRET_KEY, NUMBER)
+        events = [e.split(" ", 1)[1] for e in self.hotline.reminders.store.audit_trail(caller)]
+        for key in self.redis.scan_iter(match=keys.ERASURES.format(day="*")):
+            events += [f"erased:{reason.decode()}" for reason in self.redis.hgetall(key)]
+        found = []
+        for event in events:
+            kind, _, rest = event.partition(":")
+            reason, _, code = rest.rpartition(":")
+            if kind in ("undelivered", "erased") and reason:
+                found.append((caller, int(code) if code.isdigit() else None, reason))
+        return found
+
+    def with_dispatcher(self, **changes) -> WorkerParts:
+        """The workers' parts with a dispatcher built with some arguments changed."""
+        current = self.parts.dispatcher
+        fields = {
+            name: getattr(current, name)
+            for name in (
+                "store",
+                "sender",
+                "rate_cap",
+                "secret",
+                "public_base_url",
+                "recipients",
+                "in_doubt_grace",
+                "clock",
+            )
+        }
+        return dataclasses.replace(self.parts, dispatcher=Dispatcher(**{**fields, **changes}))
+
+    def work(self, *, forking: bool = False, parts: WorkerParts | None = None) -> None:
+        """Run the hotline's RQ worker in burst mode until the queue is empty."""
+        worker = build_worker(
+            parts or self.parts, self.queue, kind="forking" if forking else "simple"
+        )
         worker.work(burst=True, logging_level="WARNING")
 
     def scheduled(self) -> list[str]:
@@ -81,7 +120,7 @@ class SmsWorld:
         StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + 10**6)
 
     def worker_process(self) -> subprocess.Popen:
-        """``rq worker`` as the Procfile runs it (forking, JSON), configured by environment."""
+        """The worker as the Procfile runs it, in burst mode, configured by environment."""
         env = {
             **os.environ,
             "HOTLINE_MODE": "production",
@@ -94,10 +133,8 @@ class SmsWorld:
             "HOTLINE_SECRET_KEY": SECRET_KEY,
             "SMS_RATE_PER_SECOND": str(TEST_RATE),
         }
-        rq = Path(sys.executable).parent / "rq"
-        args = [str(rq), "worker", "--burst", "--serializer", "json", "--url", self.redis_url]
         return subprocess.Popen(
-            [*args, self.queue.name],
+            [sys.executable, "-m", "wiring.worker", "--burst"],
             env=env,
             start_new_session=True,  # its own process group: killed with its work horse
             stdout=subprocess.DEVNULL,
@@ -135,7 +172,15 @@ def sms_settings_overrides() -> dict:
 
 
 @pytest.fixture
-def sms(redis, redis_server, fake_twilio, sms_settings_overrides, clock) -> Iterator[SmsWorld]:
+def sms_retry_intervals() -> tuple[int, ...]:
+    """Override in a test (parametrize) to queue messages with other retry intervals."""
+    return TEST_RETRIES
+
+
+@pytest.fixture
+def sms(
+    redis, redis_server, fake_twilio, sms_settings_overrides, sms_retry_intervals, clock
+) -> Iterator[SmsWorld]:
     # The app must know its own URL (status callbacks) before it exists: bind the port first.
     server = LiveServer(_placeholder_app)
     values = dict(
@@ -146,10 +191,10 @@ def sms(redis, redis_server, fake_twilio, sms_settings_overrides, clock) -> Iter
         sms_rate_per_second=TEST_RATE,
     )
     values.update(sms_settings_overrides)
-    app = create_app(make_settings(redis_server.url, **values), clock=clock)
+    settings = make_settings(redis_server.url, **values)
+    app = create_app(settings, clock=clock, sms_retry_intervals=sms_retry_intervals)
+    parts = build_worker_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
     server.server.app = app
-    world = SmsWorld(app, server.url, fake_twilio, redis_server.url)
-    context.use_parts(world.hotline)
+    world = SmsWorld(app, parts, server.url, fake_twilio, redis_server.url)
     with server:
         yield world
-    context.use_parts(None)

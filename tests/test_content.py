@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from content.catalog import Catalog, load_catalogs, placeholders_of
-from content.check import check_catalogs
+from flask import Flask
+
+from content.catalog import Catalog, Content, load_catalogs, placeholders_of
+from content.check import CatalogUse, check_catalogs
+from content.cli import content_cli
+from hotline.parts import install
+from hotline.settings import Settings
+from wiring.web import web_parts
 
 PROFILE = {
     "asylum_email": "a@b.fr",
@@ -62,7 +68,7 @@ def test_placeholders_of():
     assert placeholders_of("Press {key} for {step} of {total}.") == {"key", "step", "total"}
 
 
-def test_cli_reports_ok_and_fails_on_a_problem(app, monkeypatch):
+def test_cli_reports_ok_and_fails_on_a_problem(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
@@ -70,8 +76,18 @@ def test_cli_reports_ok_and_fails_on_a_problem(app, monkeypatch):
     rows = {line.split()[0]: line for line in result.output.splitlines()[1:-1]}
     assert "source" in rows["fr"] and "offered" in rows["fr"]
     assert "draft" in rows["en"]
-    hotline = app.extensions["hotline"]
-    monkeypatch.setattr(hotline, "used_keys", lambda: {"voice.not.there"})
-    result = runner.invoke(args=["content", "check"])
+    hotline = web_parts(app)
+    # The same command in an app whose code would say a key no catalog has.
+    broken = Flask("broken")
+    install(
+        broken,
+        {
+            Content: hotline.content,
+            Settings: hotline.settings,
+            CatalogUse: CatalogUse(frozenset({"voice.not.there"}), hotline.flow.languages),
+        },
+    )
+    broken.cli.add_command(content_cli)
+    result = broken.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
     assert "fr: key voice.not.there is used by the code but missing" in result.output

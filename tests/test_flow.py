@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.flow import KEYPAD, CallState, Flow, Prompt, reachable_prompts
+from ivr.flow import CallState, Flow, Prompt
 from ivr.menu import LANGUAGE_MENU, MAIN_MENU, NODES, RESUME_MENU, Walk
+from ivr.reachability import KEYPAD, reachable_prompts
 
 LANGS = ("fr", "en")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hotline.settings import DEV_AUTH_TOKEN, Settings, SettingsError
+from hotline.settings import DEV_AUTH_TOKEN, SettingsError
+from wiring.settings import read_settings
 
 PRODUCTION = {
     "REDIS_URL": "redis://redis.internal:6379/0",
@@ -17,7 +18,7 @@ PRODUCTION = {
 
 def test_production_needs_redis_token_and_secret():
     with pytest.raises(SettingsError) as error:
-        Settings.from_env({})
+        read_settings({})
     text = str(error.value)
     assert "REDIS_URL is required" in text
     assert "TWILIO_AUTH_TOKEN is required" in text
@@ -26,7 +27,7 @@ def test_production_needs_redis_token_and_secret():
 
 
 def test_a_complete_production_environment():
-    settings = Settings.from_env(
+    settings = read_settings(
         {**PRODUCTION, "PUBLIC_BASE_URL": "https://hotline.example.org/", "AUDIO_DIR": "/srv/a"}
     )
     assert settings.mode == "production" and not settings.development
@@ -37,7 +38,7 @@ def test_a_complete_production_environment():
 
 
 def test_development_mode_fills_in_local_defaults():
-    settings = Settings.from_env({"HOTLINE_MODE": "development"})
+    settings = read_settings({"HOTLINE_MODE": "development"})
     assert settings.development
     assert settings.twilio_auth_token == DEV_AUTH_TOKEN
     assert len(settings.secret_key) >= 32
@@ -58,7 +59,7 @@ def test_development_mode_fills_in_local_defaults():
 )
 def test_each_wrong_value_is_named(change, message):
     with pytest.raises(SettingsError) as error:
-        Settings.from_env({**PRODUCTION, **change})
+        read_settings({**PRODUCTION, **change})
     assert message in str(error.value)
 
 
@@ -66,11 +67,11 @@ def test_each_wrong_value_is_named(change, message):
     "url", ["http://127.0.0.1:5000", "http://localhost:8080", "http://[::1]:5000"]
 )
 def test_plain_http_is_accepted_on_loopback(url):
-    assert Settings.from_env({**PRODUCTION, "PUBLIC_BASE_URL": url}).public_base_url == url
+    assert read_settings({**PRODUCTION, "PUBLIC_BASE_URL": url}).public_base_url == url
 
 
 def test_real_sms_needs_an_account(monkeypatch):
-    settings = Settings.from_env(
+    settings = read_settings(
         {**PRODUCTION, "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM": "+33100000000"}
     )
     assert settings.sends_real_sms
@@ -85,17 +86,19 @@ def test_the_app_refuses_to_start_with_a_clear_message(monkeypatch, capsys):
     module.__dict__.pop("app", None)
     with pytest.raises(SystemExit) as exit_:
         module.app  # noqa: B018 - the gunicorn entry point
-    assert "fix its configuration" in str(exit_.value)
-    assert "HOTLINE_SECRET_KEY is required" in str(exit_.value)
+    assert exit_.value.code == 2
+    message = capsys.readouterr().err
+    assert "fix its configuration" in message
+    assert "HOTLINE_SECRET_KEY is required" in message
 
 
 def test_reminder_days_and_retention_are_settable():
-    settings = Settings.from_env(
+    settings = read_settings(
         {**PRODUCTION, "REMINDER_DAYS": "-20, -5, 2", "REMINDER_RETENTION_DAYS": "10"}
     )
     assert settings.reminder_policy.offsets == (-20, -5, 2)
     assert settings.reminder_policy.retention_days == 10
-    assert Settings.from_env(PRODUCTION).reminder_policy.offsets == (-30, -14, -7, 1)
+    assert read_settings(PRODUCTION).reminder_policy.offsets == (-30, -14, -7, 1)
 
 
 @pytest.mark.parametrize(
@@ -104,5 +107,5 @@ def test_reminder_days_and_retention_are_settable():
 )
 def test_reminder_settings_that_make_no_sense_are_named(change):
     with pytest.raises(SettingsError) as error:
-        Settings.from_env({**PRODUCTION, **change})
+        read_settings({**PRODUCTION, **change})
     assert "REMINDER_DAYS must be days relative to the ADP's expiry" in str(error.value)

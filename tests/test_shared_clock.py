@@ -11,14 +11,14 @@ from redis.retry import Retry
 
 from hotline import keys
 from hotline.clock import PARIS, Clock, FixedClock, SharedClock
-from hotline.services import Hotline
 from tests.conftest import NOW
+from wiring.web import build_web_parts
 
 
 def test_a_shift_set_by_one_process_is_seen_by_another(settings, redis):
     dev = dataclasses.replace(settings, mode="development")
-    web = Hotline.build(dev)
-    worker = Hotline.build(dev)  # another process's parts, on the same Redis
+    web = build_web_parts(dev)
+    worker = build_web_parts(dev)  # another process's parts, on the same Redis
     assert isinstance(web.clock, SharedClock) and isinstance(worker.clock, SharedClock)
 
     web.clock.set_shift(timedelta(days=14))
@@ -48,6 +48,6 @@ def test_without_redis_the_last_shift_read_holds():
 
 def test_production_never_reads_the_shift(settings, redis):
     redis.set(keys.DEV_CLOCK_OFFSET, timedelta(days=30).total_seconds())
-    hotline = Hotline.build(settings)  # production mode
+    hotline = build_web_parts(settings)  # production mode
     assert type(hotline.clock) is Clock
     assert hotline.clock.now() - datetime.now(PARIS) < timedelta(days=1)

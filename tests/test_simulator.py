@@ -8,8 +8,6 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from app import create_app
 from audio.library import Entry, Manifest
@@ -17,7 +15,8 @@ from hotline.clock import FixedClock, SharedClock
 from simulator.relay import AudioTexts
 from sms.sender import read_outbox
 from tests.conftest import NOW
-from workers import context
+from wiring.web import web_parts
+from wiring.worker import build_worker, build_worker_parts
 
 NUMBER = "+33612345678"
 CALL_SID = "CA" + "ab" * 16
@@ -120,7 +119,7 @@ def test_the_webhooks_still_refuse_unsigned_requests(dev_client):
 def test_a_text_through_the_relay_gets_its_replies(dev_client, dev_app):
     answer = relay(dev_client, "/sms/incoming", sms_form("AIDE")).get_json()
     assert answer["status"] == 200
-    help_text = dev_app.extensions["hotline"].content.text("sms.help", "fr")
+    help_text = web_parts(dev_app).content.text("sms.help", "fr")
     assert messages(answer["body"]) == [help_text]
 
 
@@ -206,7 +205,7 @@ def test_the_words_of_each_played_file_come_with_the_twiml(tmp_path):
 
 
 def test_the_clock_moves_by_days_to_a_date_and_back(dev_client, dev_app):
-    clock = dev_app.extensions["hotline"].clock
+    clock = web_parts(dev_app).clock
     assert dev_client.get("/simulator/clock").get_json()["offsetSeconds"] == 0
 
     moved = dev_client.post("/simulator/clock", json={"days": 7}).get_json()
@@ -229,7 +228,7 @@ def test_the_clock_refuses_what_it_cannot_do(dev_client, payload):
 
 
 def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
-    hotline = dev_app.extensions["hotline"]
+    hotline = web_parts(dev_app)
     expiry = (NOW + timedelta(days=40)).date()
     replies = relay(dev_client, "/sms/incoming", sms_form(f"RAPPEL {expiry:%d/%m/%Y}")).get_json()
     assert replies["status"] == 200
@@ -239,14 +238,8 @@ def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
     assert moved["reminders"] == {"sent": 1}
 
     # The worker delivers it to the local outbox, where the simulator reads it.
-    context.use_parts(hotline)
-    try:
-        worker = SimpleWorker(
-            [hotline.outbound.queue], connection=hotline.redis, serializer=JSONSerializer
-        )
-        worker.work(burst=True, logging_level="WARNING")
-    finally:
-        context.use_parts(None)
+    parts = build_worker_parts(hotline.settings, hotline.clock)
+    build_worker(parts, kind="simple").work(burst=True, logging_level="WARNING")
     outbox = dev_client.get("/sms/outbox").get_json()["messages"]
     reminder = hotline.content.text("sms.reminder.before", "fr", date=f"{expiry:%d/%m/%Y}")
     assert [m["body"] for m in outbox] == [reminder]

@@ -17,8 +17,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
-from rq.serializers import JSONSerializer
 
 from app import create_app
 from hotline import keys
@@ -26,7 +24,8 @@ from hotline.clock import FixedClock, SharedClock
 from ivr.flow import Prompt
 from ivr.menu import NODES
 from tests.conftest import NOW, LiveServer
-from workers import context
+from wiring.web import web_parts
+from wiring.worker import build_worker, build_worker_parts
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -63,19 +62,15 @@ def simulator(settings, redis):
     """The app in development mode on the tests' fixed "now", shifted by the shared clock."""
     dev = dataclasses.replace(settings, mode="development")
     app = create_app(dev, clock=SharedClock(redis, base=FixedClock(NOW)))
-    hotline = app.extensions["hotline"]
-    context.use_parts(hotline)  # the worker below delivers with the same parts
+    hotline = web_parts(app)
     with LiveServer(app) as server:
         yield server, hotline
-    context.use_parts(None)
 
 
 def deliver_queued_sms(hotline) -> None:
     """What `make run`'s worker does: run the queued jobs (SMS go to the local outbox)."""
-    queue = hotline.outbound.queue
-    SimpleWorker([queue], connection=hotline.redis, serializer=JSONSerializer).work(
-        burst=True, logging_level="WARNING"
-    )
+    parts = build_worker_parts(hotline.settings, hotline.clock)  # the same clock as the app
+    build_worker(parts, kind="simple").work(burst=True, logging_level="WARNING")
 
 
 def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, simulator, tmp_path):

@@ -49,7 +49,7 @@ def test_the_job_is_the_message_id_with_only_that_as_argument(sms):
 
     job = sms.job(message_id)
     assert job.id == message_id
-    assert job.func_name == "sms.delivery.deliver"
+    assert job.func_name == "workers.sms.deliver"
     assert list(job.args) == [message_id]
     assert job.origin == "hotline"
     message = sms.message(message_id)
@@ -85,10 +85,24 @@ def test_running_a_sent_message_again_sends_nothing(sms):
     message_id = sms.enqueue()
     sms.work()
 
-    sms.queue.enqueue("sms.delivery.deliver", message_id, job_id=message_id)
+    sms.queue.enqueue("workers.sms.deliver", message_id, job_id=message_id)
     sms.work()
 
     assert len(sms.fake.received) == 1
+
+
+@pytest.mark.parametrize("forking", [False, True])
+def test_a_job_queued_under_its_old_name_is_still_delivered(sms, forking):
+    """Jobs queued by the previous release (``sms.delivery.deliver``) run for one release."""
+    message_id = sms.enqueue()
+    sms.job(message_id).delete()
+    sms.queue.enqueue("sms.delivery.deliver", message_id, job_id=message_id)
+
+    sms.work(forking=forking)
+
+    assert len(sms.fake.created) == 1
+    assert sms.message(message_id).status == store.ACCEPTED
+    assert sms.job(message_id).get_status() == JobStatus.FINISHED
 
 
 def test_429_then_success(sms):
@@ -105,8 +119,8 @@ def test_429_then_success(sms):
     assert sms.failures == []
 
 
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 60)])
 def test_server_errors_are_retried_later_with_backoff(sms):
-    sms.outbound.retry_intervals = (30, 60)
     sms.fake.script(Reply.http(500))
     failed_at = datetime.now(UTC).replace(microsecond=0)  # RQ schedules to the second
     message_id = sms.enqueue()
@@ -167,46 +181,54 @@ def test_permanent_errors_are_final_and_reported_once(sms, code, reason):
 
 
 def test_a_refused_message_is_not_sent_again_even_if_its_handler_failed(sms):
-    def broken(*args):
-        raise RuntimeError("registration store down")
+    class Broken:
+        def still_wanted(self, purpose, caller):
+            return True
 
-    sms.outbound.on_permanent_failure = broken
+        def delivery_failed(self, caller, code, reason, *, forget):
+            raise RuntimeError("registration store down")
+
+    parts = sms.with_dispatcher(recipients=Broken())
     sms.fake.script(Reply.error(21610))
     message_id = sms.enqueue()
 
-    sms.work()
-    sms.queue.enqueue("sms.delivery.deliver", message_id, job_id=message_id)  # run it again
-    sms.work()
+    sms.work(parts=parts)
+    sms.queue.enqueue("workers.sms.deliver", message_id, job_id=message_id)  # run it again
+    sms.work(parts=parts)
 
     assert len(sms.fake.received) == 1
     assert sms.message(message_id).status == store.REFUSED
 
 
-def test_an_unanswered_request_waits_for_the_status_callback_instead_of_resending(sms):
-    outbound = sms.outbound
-    outbound.sender = TwilioSender(
+def _impatient_sender(sms) -> TwilioSender:
+    """A sender that waits 0.3 s for the API's answer."""
+    return TwilioSender(
         build_twilio_client(sms.hotline.settings, timeout=0.3),
         from_=SENDER,
         messaging_service_sid=None,
     )
-    outbound.retry_intervals = (30, 30)
+
+
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 30)])
+def test_an_unanswered_request_waits_for_the_status_callback_instead_of_resending(sms):
+    parts = sms.with_dispatcher(sender=_impatient_sender(sms))
     sms.fake.script(Reply.hold(accept=True))  # Twilio creates it; the answer is lost
     message_id = sms.enqueue()
 
-    sms.work()
+    sms.work(parts=parts)
 
     message = sms.message(message_id)
     assert (message.status, message.reason) == (store.DISPATCHING, "network")
     # Retried before the grace period is over: it waits rather than sending again.
     sms.promote_scheduled()
-    sms.work()
+    sms.work(parts=parts)
     assert len(sms.fake.received) == 1
     assert sms.message(message_id).status == store.DISPATCHING
     # Twilio's callback tells us it had the message all along.
     [created] = sms.fake.created
     assert sms.fake.send_status(created["sid"], "sent") == 200
     sms.promote_scheduled()
-    sms.work()
+    sms.work(parts=parts)
 
     assert len(sms.fake.received) == 1
     message = sms.message(message_id)
@@ -214,18 +236,11 @@ def test_an_unanswered_request_waits_for_the_status_callback_instead_of_resendin
 
 
 def test_an_unanswered_request_is_sent_again_after_the_grace_period(sms):
-    outbound = sms.outbound
-    outbound.sender = TwilioSender(
-        build_twilio_client(sms.hotline.settings, timeout=0.3),
-        from_=SENDER,
-        messaging_service_sid=None,
-    )
+    parts = sms.with_dispatcher(sender=_impatient_sender(sms), in_doubt_grace=0)
     sms.fake.script(Reply.hold(accept=False))  # lost on the way: Twilio never had it
     message_id = sms.enqueue()
-    outbound.retry_intervals = ()
-    outbound.in_doubt_grace = 0
 
-    sms.work()
+    sms.work(parts=parts)
 
     assert [r.answer for r in sms.fake.received] == ["hold", "201"]
     assert len(sms.fake.created) == 1
@@ -236,7 +251,6 @@ def _killed_mid_dispatch(sms, reply: Reply) -> str:
     """Enqueue; an ``rq worker`` process sends; it is SIGKILLed while the API holds the request;
     RQ's maintenance finds the abandoned job and schedules its retry; the retry comes due."""
     sms.fake.script(reply)
-    sms.outbound.retry_intervals = (30, 30, 30)
     message_id = sms.enqueue()
     worker = sms.worker_process()
     try:
@@ -249,6 +263,7 @@ def _killed_mid_dispatch(sms, reply: Reply) -> str:
     return message_id
 
 
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_after_twilio_took_the_message_and_reported_it(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=True, callback=True))
     assert sms.message(message_id).status == store.SENT  # the callback came meanwhile
@@ -262,27 +277,28 @@ def test_worker_killed_after_twilio_took_the_message_and_reported_it(sms):
     assert sms.job(message_id).get_status() == JobStatus.FINISHED
 
 
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_before_twilio_had_the_message(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=False))
     assert sms.message(message_id).status == store.DISPATCHING
-    sms.outbound.in_doubt_grace = 0  # (or: the grace period has passed)
 
-    sms.work()
+    sms.work(parts=sms.with_dispatcher(in_doubt_grace=0))  # (or: the grace period has passed)
 
     assert [r.answer for r in sms.fake.received] == ["hold", "201"]
     assert len(sms.fake.created) == 1  # sent again, and received once
     assert sms.message(message_id).status == store.ACCEPTED
 
 
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_and_no_status_ever_came_gives_the_one_documented_duplicate(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=True, callback=False))
     assert sms.message(message_id).status == store.DISPATCHING
 
     sms.work()  # within the grace period: waits, sends nothing
     assert len(sms.fake.received) == 1
-    sms.outbound.clock = lambda: time.time() + 3600  # an hour later, still no status
+    an_hour_later = sms.with_dispatcher(clock=lambda: time.time() + 3600)  # still no status
     sms.promote_scheduled()
-    sms.work()
+    sms.work(parts=an_hour_later)
 
     first, second = sms.fake.created
     message = sms.message(message_id)

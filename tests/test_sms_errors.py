@@ -56,6 +56,6 @@ def test_callback_errors_are_never_transient(code, reason):
 
 
 def test_every_outcome_is_named_once():
-    for reason, outcome in errors.OUTCOMES.items():
+    for reason, outcome in errors.FAILURES.items():
         assert outcome.reason == reason
         assert outcome.registration in ("erase", "drop", "keep")

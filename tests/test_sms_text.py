@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from content.segments import is_gsm7, segments
 from sms.keywords import BadDate, Command, keyword_table, normalise, parse, parse_date
-from sms.segments import is_gsm7, segments
 
 TABLE = keyword_table(
     [

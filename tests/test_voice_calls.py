@@ -7,6 +7,7 @@ import pytest
 from hotline import keys
 from ivr.menu import NODES, Walk
 from tests.caller import Caller
+from wiring.web import web_parts
 
 WALK = NODES["steps"]
 assert isinstance(WALK, Walk)
@@ -221,7 +222,7 @@ def test_signatures_are_checked_against_public_base_url_behind_a_proxy(redis_ser
 
     app = create_app(make_settings(redis_server.url, public_base_url="https://hotline.example.org"))
     with LiveServer(app) as server:
-        caller = Caller(server.url, AUTH_TOKEN, spoken_texts(app.extensions["hotline"]))
+        caller = Caller(server.url, AUTH_TOKEN, spoken_texts(web_parts(app)))
         # Twilio signed the public https URL; the app sees plain http on a private port
         url = "https://hotline.example.org/voice/incoming"
         form = caller.form()

@@ -22,7 +22,7 @@ class Texter:
     def __init__(self, base_url: str, auth_token: str, number: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number or f"+336{random.randrange(10**8):08d}"
+        self.number = number or f"+3361{random.randrange(10**7):07d}"  # always a French mobile
         self.session = requests.Session()
 
     def form(self, body: str) -> dict[str, str]:

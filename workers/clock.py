@@ -1,4 +1,5 @@
-"""The clock (Procfile `clock`): every minute, queue one reminder run for the workers.
+"""The clock's loop (Procfile `clock`, built by wiring.clock): every minute, queue one reminder
+run for the workers.
 
 Run exactly one. A second one by mistake does no harm: each minute's run has its own job id
 (``reminders-<minute>``), queued only if absent, and a run only claims what is due.
@@ -10,17 +11,11 @@ Why not ``rq cron``: in rq 3.0 it queues its jobs with the default (pickle) seri
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 
-from redis import Redis
 from rq import Queue
 from rq.exceptions import DuplicateJobError
-from rq.serializers import JSONSerializer
-
-from hotline.settings import Settings
-from sms.delivery import QUEUE_NAME
 
 log = logging.getLogger("workers.clock")
 
@@ -55,20 +50,3 @@ def run(queue: Queue, stop: threading.Event, interval: float = INTERVAL) -> None
         except Exception:  # Redis away for a moment: try again next minute
             log.exception("could not queue the reminder run")
         stop.wait(interval - time.time() % interval)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env()
-    queue = Queue(
-        QUEUE_NAME, connection=Redis.from_url(settings.redis_url), serializer=JSONSerializer
-    )
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
-    log.info("clock started: the reminder run is queued every %d s", INTERVAL)
-    run(queue, stop)
-
-
-if __name__ == "__main__":
-    main()

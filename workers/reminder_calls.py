@@ -3,10 +3,10 @@ run or by a retry coming due, with only the call's opaque id as argument."""
 
 from __future__ import annotations
 
-from workers.context import worker_parts
+from workers.parts import job_parts
 
 
 def place_reminder_call(call_id: str) -> str:
     """Dial this try of the call, unless it is answered, in flight or no longer wanted."""
-    hotline = worker_parts()
-    return hotline.reminders.place_call(call_id, hotline.clock.now())
+    parts = job_parts()
+    return parts.reminders.place_call(call_id, parts.clock.now())

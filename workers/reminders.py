@@ -1,4 +1,4 @@
-"""The reminder jobs. The clock (Procfile `clock`, workers/clock.py) queues ``send_due_reminders``
+"""The reminder job. The clock (Procfile `clock`, workers/clock.py) queues ``send_due_reminders``
 every minute.
 
 Each run claims what is due (a lease keeps two runs from taking the same registration), hands
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from workers.context import worker_parts
+from workers.parts import job_parts
 
 
 def send_due_reminders(now: str | None = None) -> dict[str, int]:
     """Process every registration due at ``now`` (ISO 8601; default: the clock's now)."""
-    hotline = worker_parts()
-    moment = datetime.fromisoformat(now) if now else hotline.clock.now()
-    return hotline.reminders.send_all_due(moment)
+    parts = job_parts()
+    moment = datetime.fromisoformat(now) if now else parts.clock.now()
+    return parts.reminders.send_all_due(moment)

@@ -10,8 +10,8 @@ import pytest
 from audio.build import Builder, RetryPolicy
 from audio.inventory import Inventory
 from audio.recordings import RecordingStore
-from hotline.services import EXTRA_VOICE_KEYS
 from tests.audio.fakes import StubEngine, stub_chooser
+from wiring.web import EXTRA_VOICE_KEYS
 
 
 @pytest.fixture(scope="session")

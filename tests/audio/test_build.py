@@ -14,10 +14,10 @@ from audio.formats import check_playable
 from audio.inventory import Inventory
 from audio.library import MANIFEST_NAME, AudioLibrary, Manifest
 from content.catalog import Catalog, Content
-from hotline.services import EXTRA_VOICE_KEYS
 from ivr.flow import Prompt
 from ivr.speech import Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
+from wiring.web import EXTRA_VOICE_KEYS
 
 TODAY = dt.date(2027, 3, 1)
 

@@ -10,12 +10,12 @@ from audio.formats import CONTENT_TYPES, check_playable
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
 from audio.voices import load_voices
-from hotline.services import EXTRA_VOICE_KEYS, Hotline
 from ivr.flow import Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU
 from ivr.speech import Play, Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
 from tests.conftest import make_settings
+from wiring.web import EXTRA_VOICE_KEYS, build_web_parts
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
     """Every voice prompt and date clip of every language espeak-ng speaks, rendered once for the
     session (Dari, Pashto, Tigrinya and Somali have no synthetic voice: they are recorded)."""
     directory = tmp_path_factory.mktemp("espeak-audio")
-    hotline = Hotline.build(make_settings(redis_server.url, audio_dir=directory))
+    hotline = build_web_parts(make_settings(redis_server.url, audio_dir=directory))
     inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
     builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
     voices = load_voices()

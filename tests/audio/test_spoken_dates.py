@@ -14,9 +14,9 @@ from audio.inventory import Inventory
 from audio.library import AudioLibrary, Manifest
 from audio.spoken_dates import SpokenDates, load_date_formats
 from audio.voices import load_voices
-from hotline.services import EXTRA_VOICE_KEYS
 from ivr.speech import Play, Say
 from tests.audio.fakes import StubEngine, stub_chooser
+from wiring.web import EXTRA_VOICE_KEYS
 
 TODAY = dt.date(2027, 1, 10)
 FORMATS, YEARS = load_date_formats()

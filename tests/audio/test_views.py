@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from audio.library import Manifest
-from hotline.services import Hotline
 from ivr.flow import Prompt
 from ivr.speech import Play
 from tests.audio.test_build import texts_of
 from tests.conftest import make_settings
+from wiring.web import build_web_parts
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_anything_else_is_404(client, built, path):
 
 
 def test_audio_urls_are_absolute_with_public_base_url(built, redis_server, settings):
-    hotline = Hotline.build(
+    hotline = build_web_parts(
         make_settings(
             redis_server.url,
             audio_dir=settings.audio_dir,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from reminders.schedule import PARIS
+from hotline.clock import PARIS
 
 SUNDAY = 6
 

@@ -1,0 +1,85 @@
+"""Every prompt a call can hear, found by walking the flow: what the content check, the audio
+build and the choice of voice languages must cover.
+
+Only the web app and the commands need it (it takes a second of CPU for every language); a
+worker never walks the flow.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+from datetime import date, timedelta
+
+from ivr.flow import CallState, Flow, Prompt
+from ivr.menu import LANGUAGE_MENU, MAIN_MENU, OUTBOUND_ENTRIES, RESUMABLE
+
+#: Every key a phone keypad can send.
+KEYPAD = tuple("0123456789*#")
+#: Typed dates that reach every answer of a date entry (valid, past, impossible, too far).
+SAMPLE_TODAY = date(2026, 1, 15)
+SAMPLE_DATES = (
+    (SAMPLE_TODAY + timedelta(days=90)).strftime("%d%m%Y"),
+    (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
+    "31022026",
+    (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
+    "123",
+)
+
+
+def reachable_prompts(flow: Flow) -> set[Prompt]:
+    """Every prompt a call can hear, found by pressing every key (and none) in every reachable
+    state: what the content check and the audio build must cover.
+
+    The walk takes a fraction of a second with many languages, and depends only on the menus and
+    the languages: it is done once per set of languages for the hotline's own menus."""
+    if flow.standard:
+        return set(_standard_reachable_prompts(flow.languages))
+    return _walk(flow)
+
+
+@functools.lru_cache(maxsize=16)
+def _standard_reachable_prompts(languages: tuple[str, ...]) -> frozenset[Prompt]:
+    return frozenset(_walk(Flow(languages)))
+
+
+def _walk(flow: Flow) -> set[Prompt]:
+    resume_points = [
+        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU))
+        for lang in flow.languages
+        for node in sorted(RESUMABLE)
+    ]
+    reminder_calls = [
+        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
+        for lang in flow.languages
+        for node in OUTBOUND_ENTRIES
+        if node in flow.nodes
+        for sample in (SAMPLE_TODAY + timedelta(days=14),)
+    ]
+    queue = [
+        flow.start(),
+        *(flow.start(point) for point in resume_points),
+        *(flow.enter(state) for state in reminder_calls),
+    ]
+    seen: set[CallState] = set()
+    prompts: set[Prompt] = set()
+    while queue:
+        turn = queue.pop()
+        prompts.update(turn.prompts)
+        # What a state says does not depend on which date it carries (a read-back is said from
+        # clips): one visit per state, whatever its date, keeps the walk from repeating itself
+        # for every date a reminder call or a typed entry brings along.
+        visit = replace(turn.state, entry="")
+        if not turn.listen or visit in seen:
+            continue
+        seen.add(visit)
+        presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.num_digits > 1 else (*KEYPAD, None)
+        queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
+        # The options that need a number: a withheld one (4, 5), and a landline (2, 3, 4).
+        for key in "45":
+            queue.append(flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False))
+        for key in "234":
+            queue.append(
+                flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
+            )
+    return prompts

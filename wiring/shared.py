@@ -1,0 +1,80 @@
+"""Parts both the web app and the worker build, the same way: content, reminders, outbound SMS."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redis import Redis
+from rq import Queue
+
+from content.catalog import Content, load_catalogs, load_languages
+from content.prefecture import load_prefecture
+from hotline import keys
+from hotline.clock import Clock, SharedClock
+from hotline.settings import Settings
+from hotline.sms_destinations import Destinations
+from reminders.calls import CallRecords, ReminderCalls
+from reminders.dialer import build_dialer
+from reminders.registrations import RegistrationStore
+from reminders.service import ReminderService
+from sms.outbound import Outbound
+from sms.rate_cap import RateCap
+from sms.store import MessageStore
+from wiring.connections import build_reminder_queue
+
+
+def default_clock(settings: Settings, redis: Redis) -> Clock:
+    """Production: the wall clock. Development: one clock shift for every process, set by the
+    simulator."""
+    return SharedClock(redis) if settings.development else Clock()
+
+
+def build_content(settings: Settings) -> Content:
+    prefecture = load_prefecture(settings.prefecture)
+    return Content(load_catalogs(), load_languages(), prefecture.placeholders())
+
+
+def build_outbound(
+    settings: Settings, redis: Redis, queue: Queue, retry_intervals: Sequence[int]
+) -> Outbound:
+    return Outbound(
+        store=MessageStore(redis),
+        queue=queue,
+        reminder_queue=build_reminder_queue(redis),
+        destinations=Destinations(settings.sms_allowed_countries),
+        secret=settings.secret_key,
+        retry_intervals=retry_intervals,
+    )
+
+
+def build_reminders(
+    settings: Settings, redis: Redis, content: Content, outbound: Outbound
+) -> ReminderService:
+    registrations = RegistrationStore(
+        redis,
+        settings.secret_key,
+        settings.reminder_policy.retention_days * 24 * 3600,
+        previous_secret=settings.previous_secret_key,
+    )
+
+    def send(caller: str, number: str, body: str, message_id: str) -> None:
+        outbound.enqueue(number, body, caller=caller, purpose="reminder", message_id=message_id)
+
+    calls = ReminderCalls(
+        records=CallRecords(redis),
+        registrations=registrations,
+        queue=outbound.queue,
+        dialer=build_dialer(settings, redis),
+        rate_cap=RateCap(redis, settings.calls_per_second, key=keys.CALL_RATE_SLOT),
+        policy=settings.call_policy,
+        public_base_url=settings.public_base_url,
+    )
+    return ReminderService(
+        registrations,
+        content,
+        settings.secret_key,
+        outbound=send,
+        policy=settings.reminder_policy,
+        calls=calls,
+        destinations=outbound.destinations,
+    )

@@ -1,0 +1,216 @@
+"""The web process's composition root: ``create_app()`` (app.py exposes it, and ``app`` for
+gunicorn) builds the voice and SMS lines, the status callbacks and the flask commands.
+
+It is the only process that walks the voice flow (``ivr.reachability``, about a second of CPU):
+the menu offers a language only when every prompt it can say has a voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask import Flask
+from redis import Redis
+
+from audio import views as audio_files
+from audio.cli import audio_cli
+from audio.inventory import Inventory
+from audio.library import AudioLibrary
+from audio.spoken_dates import SpokenDates
+from content.catalog import Content
+from content.check import CatalogUse
+from content.cli import content_cli
+from hotline import health
+from hotline.clock import Clock
+from hotline.erasure import Erasure
+from hotline.keyring import Keyring
+from hotline.language_choice import LanguageChoices
+from hotline.logs import setup_logging
+from hotline.parts import install, part
+from hotline.settings import Settings
+from hotline.sms_limits import DailyLimits
+from ivr import views as voice
+from ivr.call_store import CallStore
+from ivr.calls import CallService
+from ivr.flow import Flow
+from ivr.reachability import reachable_prompts
+from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
+from reminders.cli import reminders_cli
+from reminders.secrets_cli import secrets_cli
+from reminders.service import ReminderService
+from simulator import views as simulator
+from simulator.relay import AudioTexts
+from sms import status as sms_status
+from sms import views as sms
+from sms.callbacks import StatusCallbacks
+from sms.conversation import SMS_KEYS, SmsConversation
+from sms.outbound import RETRY_INTERVALS, Outbound
+from sms.store import MessageStore
+from wiring.connections import build_queue, check_key_or_exit, connect_redis
+from wiring.settings import settings_or_exit
+from wiring.shared import build_content, build_outbound, build_reminders, default_clock
+
+#: Keys the voice line says outside the menu flow.
+EXTRA_VOICE_KEYS = (
+    "voice.outage.info",
+    "voice.sms_steps.already_sent",
+    "voice.reminder_call.voicemail",
+    *sorted(FRAGMENT_KEYS),
+)
+
+
+@dataclass(frozen=True)
+class WebParts:
+    """Everything the web app uses, built once by ``build_web_parts``."""
+
+    settings: Settings
+    redis: Redis
+    clock: Clock
+    content: Content
+    flow: Flow
+    speaker: Speaker
+    audio: AudioLibrary
+    inventory: Inventory
+    dates: SpokenDates  # dates and numbers said back to a caller, from pre-rendered clips
+    outbound: Outbound
+    status_callbacks: StatusCallbacks
+    reminders: ReminderService
+    erasure: Erasure
+    calls: CallService
+    sms: SmsConversation
+
+    def used_keys(self) -> frozenset[str]:
+        """Every catalog key the code may say or text."""
+        spoken = {p.key for p in reachable_prompts(self.flow)}
+        return frozenset(spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS))
+
+    def forget_number(self, number: str, reason: str) -> bool:
+        """Erase everything kept about a number (see hotline.erasure)."""
+        return self.erasure.forget_number(number, reason, self.clock.now())
+
+
+def build_web_parts(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    sms_retry_intervals: Sequence[int] = RETRY_INTERVALS,
+) -> WebParts:
+    redis = connect_redis(settings)
+    check_key_or_exit(settings, redis)
+    clock = clock or default_clock(settings, redis)
+    content = build_content(settings)
+
+    audio = AudioLibrary(settings.audio_dir, settings.public_base_url)
+    speaker = Speaker(content, audio)
+    inventory = Inventory.of(speaker, content, EXTRA_VOICE_KEYS)
+    # Offered by voice: languages with a Twilio voice, or with audio for every prompt.
+    flow = Flow(inventory.voice_languages(audio))
+    dates = SpokenDates(inventory.formats, audio, inventory.voices)
+
+    outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
+    reminders = build_reminders(settings, redis, content, outbound)
+    choices = LanguageChoices(redis)
+    call_store = CallStore(redis)
+    keyring = Keyring(settings.secret_key, settings.previous_secret_key)
+    erasure = Erasure(reminders.store.erase, [choices.forget, call_store.forget_caller], keyring)
+    limits = DailyLimits(redis, dict(settings.sms_daily_limits))
+
+    def send_reply(number: str, body: str) -> None:
+        outbound.enqueue(number, body, purpose="reply")
+
+    calls = CallService(
+        flow,
+        call_store,
+        content=content,
+        choices=choices,
+        reminders=reminders,
+        erasure=erasure,
+        send_sms=send_reply,
+        clock=clock,
+        prefecture=settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
+    )
+    conversation = SmsConversation(
+        content,
+        choices,
+        reminders,
+        erasure,
+        settings.secret_key,
+        settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
+    )
+    return WebParts(
+        settings=settings,
+        redis=redis,
+        clock=clock,
+        content=content,
+        flow=flow,
+        speaker=speaker,
+        audio=audio,
+        inventory=inventory,
+        dates=dates,
+        outbound=outbound,
+        status_callbacks=StatusCallbacks(MessageStore(redis), reminders),
+        reminders=reminders,
+        erasure=erasure,
+        calls=calls,
+        sms=conversation,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sms_retry_intervals: Sequence[int] = RETRY_INTERVALS,
+) -> Flask:
+    """Build the app from settings (read from the environment when not given, exiting with one
+    line per problem when they are wrong); tests and the simulator may hand in their own clock."""
+    setup_logging()
+    settings = settings or settings_or_exit()
+    app = Flask("app")
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
+    parts = build_web_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
+    install(
+        app,
+        {
+            WebParts: parts,
+            Settings: settings,
+            Redis: parts.redis,
+            Clock: parts.clock,
+            Content: parts.content,
+            Flow: parts.flow,
+            Speaker: parts.speaker,
+            AudioLibrary: parts.audio,
+            Inventory: parts.inventory,
+            DateVoice: parts.dates,
+            StatusCallbacks: parts.status_callbacks,
+            ReminderService: parts.reminders,
+            Erasure: parts.erasure,
+            CallService: parts.calls,
+            SmsConversation: parts.sms,
+            CatalogUse: CatalogUse(parts.used_keys(), parts.flow.languages),
+            # What the simulator plays for each audio file (development only).
+            **({AudioTexts: AudioTexts(settings.audio_dir)} if settings.development else {}),
+        },
+    )
+    app.register_blueprint(health.bp)
+    app.register_blueprint(voice.bp)
+    app.register_blueprint(audio_files.bp)
+    app.register_blueprint(sms.bp)
+    app.register_blueprint(sms_status.bp)
+    if settings.development:
+        app.register_blueprint(simulator.bp)  # the browser simulator: never in production
+    app.cli.add_command(content_cli)
+    app.cli.add_command(audio_cli)
+    app.cli.add_command(reminders_cli)
+    app.cli.add_command(secrets_cli)
+    return app
+
+
+def web_parts(app: Flask) -> WebParts:
+    """The parts an app was built with (tests and tools)."""
+    return part(WebParts, app)
