@@ -173,6 +173,7 @@ class PlacedCall:
     callee: Callee
     documents: list[str] = field(default_factory=list)  # every TwiML document fetched
     statuses: list[str] = field(default_factory=list)  # CallStatus of each status callback
+    first_twiml_seconds: float | None = None  # how long the call's Url took to answer
     done: bool = False
 
     @property
@@ -395,7 +396,10 @@ class FakeTwilio:
             keys = deque(call.callee.keys)
             url, extra = call.url, dict(answered_by)
             while url and len(call.documents) < MAX_DOCUMENTS:
+                started = time.perf_counter()
                 document = self._fetch(call, url, extra)
+                if call.first_twiml_seconds is None:
+                    call.first_twiml_seconds = time.perf_counter() - started
                 if document is None:
                     break
                 call.documents.append(document)

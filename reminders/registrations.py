@@ -28,11 +28,25 @@ from hotline.keyring import Keyring
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
-#: How the person wants to be reminded (a REMIND_BY value); absent in older hashes: by SMS.
-REMIND_BY = "r"
-#: Reminded by SMS, by a phone call, or both; one letter each in the hash.
-REMIND_BY_VALUES = {"sms": "s", "call": "c", "both": "b"}
-_REMIND_BY_NAMES = {letter: name for name, letter in REMIND_BY_VALUES.items()}
+#: The channel field holds two letters: how consent was given (keypad or SMS), then how the
+#: person wants to be reminded (SMS, a phone call, or both), "vc" for keypad and calls. Hashes
+#: written before reminder calls hold "voice" or "sms" there, and mean reminders by SMS. (Two
+#: letters in a field that exists cost nothing more; a field of its own cost 8 bytes.)
+CONSENT_CODES = {"voice": "v", "sms": "s"}
+REMIND_BY_CODES = {"sms": "s", "call": "c", "both": "b"}
+_CONSENT_NAMES = {code: name for name, code in CONSENT_CODES.items()}
+_REMIND_BY_NAMES = {code: name for name, code in REMIND_BY_CODES.items()}
+
+
+def _channel_field(channel: str, remind_by: str) -> str:
+    return CONSENT_CODES[channel] + REMIND_BY_CODES[remind_by]
+
+
+def _read_channel(value: str) -> tuple[str, str]:
+    """(how consent was given, how to remind) from the channel field, old or new."""
+    if value in CONSENT_CODES:
+        return value, "sms"
+    return _CONSENT_NAMES[value[:1]], _REMIND_BY_NAMES[value[1:]]
 #: A random id per registration, kept when the same date is registered again: it names the
 #: reminders' messages, so a registration made after STOP never reuses a withdrawn message's id.
 GENERATION = "g"
@@ -50,10 +64,12 @@ return members
 
 
 # Move a registration to its next reminder only if it still exists (STOP may have erased it).
-# Change how an existing registration is reminded (SMS "APPEL" alone); 0 if there is none.
-_SET_IF_EXISTS = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+# Change how an existing registration is reminded (SMS "APPEL" alone), keeping how consent was
+# given (the channel field's first letter, also that of "voice" and "sms"); 0 if there is none.
+_SET_REMIND_BY = """
+local channel = redis.call('HGET', KEYS[1], ARGV[1])
+if not channel then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], string.sub(channel, 1, 1) .. ARGV[2])
 return 1
 """
 
@@ -103,7 +119,7 @@ class RegistrationStore:
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
         self._advance = redis.register_script(_ADVANCE)
-        self._set_if_exists = redis.register_script(_SET_IF_EXISTS)
+        self._set_remind_by = redis.register_script(_SET_REMIND_BY)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -132,12 +148,10 @@ class RegistrationStore:
             PREFECTURE: prefecture,
             EXPIRY: expiry.isoformat(),
             CONSENT: int(now.timestamp()),
-            CHANNEL: channel,
+            CHANNEL: _channel_field(channel, remind_by),
             NEXT: first_index,
             GENERATION: generation,
         }
-        if remind_by != "sms":  # the default costs nothing in the hash
-            fields[REMIND_BY] = REMIND_BY_VALUES[remind_by]
         key = keys.REGISTRATION.format(caller=caller)
         with self.redis.pipeline() as pipe:
             pipe.delete(key)
@@ -156,12 +170,9 @@ class RegistrationStore:
 
     def set_remind_by(self, caller: str, remind_by: str) -> bool:
         """Change how a registration is reminded; False when the number has none."""
-        letter = REMIND_BY_VALUES[remind_by]
-        return bool(
-            self._set_if_exists(
-                keys=[keys.REGISTRATION.format(caller=caller)], args=[REMIND_BY, letter]
-            )
-        )
+        code = REMIND_BY_CODES[remind_by]
+        key = keys.REGISTRATION.format(caller=caller)
+        return bool(self._set_remind_by(keys=[key], args=[CHANNEL, code]))
 
     def reschedule(self, caller: str, due: datetime) -> None:
         self.redis.zadd(keys.REMINDERS_DUE, {caller: due.timestamp()}, xx=True)
@@ -201,6 +212,7 @@ class RegistrationStore:
         if not raw or NUMBER.encode() not in raw:
             return None
         fields = {k.decode(): v.decode() for k, v in raw.items()}
+        channel, remind_by = _read_channel(fields[CHANNEL])
         return Registration(
             caller=caller,
             number=self.keyring.open(fields[NUMBER]),
@@ -208,9 +220,9 @@ class RegistrationStore:
             prefecture=fields[PREFECTURE],
             expiry=date.fromisoformat(fields[EXPIRY]),
             consent_at=int(fields[CONSENT]),
-            channel=fields[CHANNEL],
+            channel=channel,
             next_index=int(fields[NEXT]),
-            remind_by=_REMIND_BY_NAMES.get(fields.get(REMIND_BY, "s"), "sms"),
+            remind_by=remind_by,
         )
 
     def exists(self, caller: str) -> bool:

@@ -16,8 +16,8 @@ from hotline.identity import caller_key
 from reminders import calls as reminder_calls
 from reminders.calls import reminder_call_id
 from reminders.schedule import PARIS
-from tests.caller import spoken_texts
-from tests.conftest import SECRET_KEY
+from tests.caller import Caller, spoken_texts
+from tests.conftest import AUTH_TOKEN, SECRET_KEY
 from tests.sms_fixtures import SENDER
 from tests.texter import Texter
 
@@ -199,7 +199,7 @@ def test_stop_by_sms_between_queueing_and_dialing_is_never_called(sms, clock):
     caller = register(sms)
     clock.moment = DUE
     sms.hotline.reminders.send_all_due(DUE)  # the call is queued...
-    Texter(sms.url, sms.hotline.settings.twilio_auth_token, number=MOBILE).text("STOP")
+    Texter(sms.url, AUTH_TOKEN, number=MOBILE).text("STOP")
     sms.work()  # ...and its job runs after STOP
     assert sms.fake.calls == {}
     assert call_record(sms, caller).status == reminder_calls.WITHDRAWN
@@ -299,3 +299,55 @@ def test_429_is_retried_without_using_a_try(sms, clock):
     sms.work()
     assert sms.fake.wait_calls(1)
     assert call_record(sms, caller).tries == 1
+
+
+# --- the person's choice --------------------------------------------------------------------------
+
+
+def test_a_landline_registers_by_keypad_for_calls_only(sms):
+    caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=LANDLINE)
+    caller.dial()
+    caller.press("1")  # français
+    caller.press("5")
+    caller.press("15032027")
+    caller.press("1")  # the date is right
+    channel = caller.press("1")  # consent
+    assert channel.keys[:4] == [
+        "voice.remind.channel",
+        "voice.remind.by_call",
+        "voice.remind.by_sms",
+        "voice.remind.by_both",
+    ]
+    assert caller.press("2").keys[0] == "voice.remind.no_sms"  # SMS: not on a landline
+    caller.press("*")
+    assert caller.press("1").keys[0] == "voice.remind.registered_call"
+    registration = sms.hotline.reminders.store.get(caller_key(SECRET_KEY, LANDLINE))
+    assert registration.remind_by == "call" and registration.expiry == EXPIRY
+    sms.work()
+    assert sms.fake.created == []  # no confirmation SMS to a landline
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("RAPPEL 15/03/2027 APPEL", "fr"),
+        ("REMIND 15/03/2027 call", "en"),
+        ("تذكير 15/03/2027 اتصال", "ar"),
+    ],
+)
+def test_remind_by_sms_with_the_word_for_call(sms, text, lang):
+    replies = Texter(sms.url, AUTH_TOKEN, number=MOBILE).text(text)
+    registration = sms.hotline.reminders.store.get(caller_key(SECRET_KEY, MOBILE))
+    assert registration.remind_by == "call" and registration.expiry == EXPIRY
+    content = sms.hotline.content
+    assert replies.texts == [content.text("sms.remind.confirm_call", lang, date="15/03/2027")]
+
+
+def test_call_alone_switches_an_existing_registration(sms):
+    texter = Texter(sms.url, AUTH_TOKEN, number=MOBILE)
+    assert texter.text("APPEL").texts == [say(sms, "sms.call.none")]
+    texter.text("RAPPEL 15/03/2027")
+    caller = caller_key(SECRET_KEY, MOBILE)
+    assert sms.hotline.reminders.store.get(caller).remind_by == "sms"
+    assert texter.text("appel").texts == [say(sms, "sms.call.confirm")]
+    assert sms.hotline.reminders.store.get(caller).remind_by == "call"
