@@ -47,6 +47,8 @@ def _read_channel(value: str) -> tuple[str, str]:
     if value in CONSENT_CODES:
         return value, "sms"
     return _CONSENT_NAMES[value[:1]], _REMIND_BY_NAMES[value[1:]]
+
+
 #: A random id per registration, kept when the same date is registered again: it names the
 #: reminders' messages, so a registration made after STOP never reuses a withdrawn message's id.
 GENERATION = "g"
