@@ -38,11 +38,15 @@ class PlacedCall:
 
 
 class Dialer(Protocol):
+    absolute_urls: bool
+
     def place(self, to: str, *, url: str, status_callback: str, ring_seconds: int) -> PlacedCall:
         """Start one outbound call; raise SendError when it was not (known to be) accepted."""
 
 
 class TwilioDialer:
+    absolute_urls = True  # Twilio fetches them
+
     def __init__(self, client: Client, *, from_: str | None):
         self.client = client
         self.from_ = from_
@@ -70,7 +74,10 @@ class TwilioDialer:
 
 
 class RingingDialer:
-    """No Twilio account: the call rings in the simulator (number masked, URLs as Twilio gets)."""
+    """No Twilio account: the call rings in the simulator (number masked, URLs as Twilio gets;
+    without PUBLIC_BASE_URL, paths the simulator's relay posts to)."""
+
+    absolute_urls = False
 
     def __init__(self, redis: Redis):
         self.redis = redis
@@ -95,6 +102,14 @@ class RingingDialer:
 def read_rings(redis: Redis) -> list[dict]:
     """Calls ringing in the simulator, newest first."""
     return [json.loads(raw) for raw in redis.lrange(keys.CALL_RINGS, 0, -1)]
+
+
+def take_ring(redis: Redis, sid: str) -> bool:
+    """Remove a call from the ringing list once the simulator answered or declined it."""
+    for raw in redis.lrange(keys.CALL_RINGS, 0, -1):
+        if json.loads(raw).get("sid") == sid:
+            return bool(redis.lrem(keys.CALL_RINGS, 1, raw))
+    return False
 
 
 def build_dialer(settings: Settings, redis: Redis, *, timeout: float = API_TIMEOUT) -> Dialer:

@@ -220,6 +220,7 @@
 
   const call = {
     sid: null, // Twilio's CallSid while a call is up
+    outbound: null, // the ring, when the hotline called this phone (a reminder call)
     turn: 0, // bumped by each new webhook answer: older async work stops
     gather: null, // the <Gather> listening now
     busy: false, // a request is on its way
@@ -227,16 +228,18 @@
 
   function callForm(extra = {}) {
     const number = call.from;
+    // A reminder call the hotline placed: it comes from the hotline, to this phone.
+    const [from, to] = call.outbound ? [HOTLINE_NUMBER, number] : [number, HOTLINE_NUMBER];
     return {
       AccountSid: ACCOUNT_SID,
       ApiVersion: "2010-04-01",
       CallSid: call.sid,
       CallStatus: "in-progress",
-      Called: HOTLINE_NUMBER,
-      Caller: number,
-      Direction: "inbound",
-      From: number,
-      To: HOTLINE_NUMBER,
+      Called: to,
+      Caller: from,
+      Direction: call.outbound ? "outbound-api" : "inbound",
+      From: from,
+      To: to,
       ...extra,
     };
   }
@@ -271,6 +274,7 @@
     stopPlayback();
     call.sid = "CA" + hex(16);
     call.from = from;
+    call.outbound = null;
     call.gather = null;
     transcript.replaceChildren();
     transcriptEvent(`Calling the hotline from ${from}`);
@@ -488,8 +492,10 @@
     setState("Call ended");
     showTyped("");
     setButtons();
-    // Twilio's status callback: the hotline forgets the call's state.
-    relay("/voice/status", ended).catch((error) =>
+    // Twilio's status callback: the hotline forgets the call's state (a reminder call's has its
+    // own, which also records that the reminder was heard).
+    const statusPath = call.outbound ? pathOf(call.outbound.status_callback) : "/voice/status";
+    relay(statusPath, ended).catch((error) =>
       transcriptEvent(`Status callback failed: ${error.message}`, true)
     );
   }
@@ -520,6 +526,82 @@
     const [year, month, day] = value.split("-");
     for (const key of `${day}${month}${year}`) press(key);
   });
+
+  // --- reminder calls: the hotline calls this phone ----------------------------------------------
+  //
+  // Without a Twilio account the worker's reminder calls ring here (GET /simulator/rings). The
+  // page then plays Twilio's part: the status callbacks, and the call's TwiML fetched with
+  // Twilio's machine detection result: a person (Answer) or a voicemail.
+
+  const RING_POLL_MS = 2000;
+  let ringing = null;
+
+  function showRing(ring) {
+    ringing = ring;
+    $("#ring").hidden = ring === null;
+    if (ring) $("#ring-text").textContent = `The hotline is calling you (${ring.to})`;
+  }
+
+  async function pollRings() {
+    if (call.sid !== null || ringing) return;
+    try {
+      const response = await fetch("/simulator/rings", { cache: "no-store" });
+      if (!response.ok) return;
+      const rings = (await response.json()).rings || [];
+      if (rings.length) showRing(rings[0]);
+    } catch {
+      // the app restarts: try again at the next poll
+    }
+  }
+
+  async function takeRing() {
+    const ring = ringing;
+    showRing(null);
+    await fetch(`/simulator/rings/${ring.sid}/taken`, { method: "POST" });
+    return ring;
+  }
+
+  async function callStatus(ring, status, extra = {}) {
+    await relay(pathOf(ring.status_callback), callForm({ CallStatus: status, ...extra }));
+  }
+
+  async function pickUp(answeredBy) {
+    let from;
+    try {
+      from = myNumber();
+    } catch (error) {
+      transcriptEvent(error.message, true);
+      return;
+    }
+    const ring = await takeRing();
+    stopPlayback();
+    call.sid = ring.sid;
+    call.from = from;
+    call.outbound = ring;
+    call.gather = null;
+    transcript.replaceChildren();
+    const who = answeredBy === "human" ? "You answered" : "Your voicemail answered";
+    transcriptEvent(`${who} a call from the hotline`);
+    setButtons();
+    await callStatus(ring, "in-progress", { AnsweredBy: answeredBy });
+    await request(pathOf(ring.url), callForm({ AnsweredBy: answeredBy }));
+  }
+
+  async function decline() {
+    const ring = await takeRing();
+    call.sid = ring.sid; // for the status callback's form only
+    call.from = numberInput.value;
+    call.outbound = ring;
+    await callStatus(ring, "busy");
+    call.sid = null;
+    call.outbound = null;
+    transcriptEvent("You declined a call from the hotline: it will try again later");
+  }
+
+  $("#ring-answer").addEventListener("click", () => pickUp("human"));
+  $("#ring-voicemail").addEventListener("click", () => pickUp("machine_end_beep"));
+  $("#ring-decline").addEventListener("click", decline);
+  setInterval(pollRings, RING_POLL_MS);
 
   // --- SMS --------------------------------------------------------------------------------------
 
