@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench-webhooks bench-audio bench-reminders bench-sms clean
+.PHONY: run test lint check bench-webhooks bench-audio bench-reminders bench-sms bench-calls clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ clean:
 
 bench-reminders: $(STAMP)
 	$(BIN)/python -m bench.reminders
+
+bench-calls: $(STAMP)
+	$(BIN)/python -m bench.reminder_calls
 
 # The README's picture of the simulator, taken by its browser test (needs /usr/bin/chromium).
 .PHONY: screenshot

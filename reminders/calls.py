@@ -381,7 +381,7 @@ class ReminderCalls:
             self.records.close(record.id, DROPPED, outcome.reason)
             self.registrations.audit(record.caller, event)
             return DROPPED
-        return self.missed(record.id, "", "failed", outcome.reason)
+        return self.missed(record.id, "", "failed", outcome.reason) or DROPPED
 
     # --- Twilio's status callbacks ------------------------------------------------------------
 
@@ -410,10 +410,12 @@ class ReminderCalls:
 
     def missed(
         self, call_id: str, sid: str, call_status: str, reason: str, now: datetime | None = None
-    ) -> Ended:
-        """A try nobody answered: plan the next one, or say it was the last."""
+    ) -> Ended | None:
+        """A try nobody answered: plan the next one, or say it was the last (None for a call
+        not, or no longer, known)."""
         record = self.records.load(call_id)
-        assert record is not None
+        if record is None:
+            return None
         last = record.tries >= self.policy.tries
         before = self.records.report(
             call_id, sid or record.sid or "-", "missed", UNANSWERED if last else WAITING, reason

@@ -292,7 +292,6 @@ def test_a_caller_id_twilio_refuses_fails_the_job_loudly(sms, clock):
 
 def test_429_is_retried_without_using_a_try(sms, clock):
     caller = register(sms)
-    sms.hotline.reminders.calls.job_retries = (0, 0)  # queued by the web parts' run
     sms.fake.script(Reply.http(429))
     run_reminders(sms, clock, DUE)
     sms.promote_scheduled()
