@@ -9,9 +9,20 @@ PREFIX = "hl"
 CALL_STATE = PREFIX + ":call:{sid}"
 CALL_STATE_TTL = 2 * 60 * 60
 
+#: The number of the next step a call may take (0 at the start), or "ended": the <Gather> action
+#: carries it (?n=), so a replayed or stale step POST cannot advance the call or act twice.
+CALL_STEP = PREFIX + ":step:{sid}"
+CALL_STEP_TTL = CALL_STATE_TTL
+
 #: Where a caller stopped, keyed by the keyed hash of their number, so a call back can resume.
+#: Its TTL is the setting RESUME_WINDOW_MINUTES (a caller ID can be spoofed: keep it short).
 RESUME_POINT = PREFIX + ":resume:{caller}"
-RESUME_POINT_TTL = 24 * 60 * 60
+RESUME_POINT_TTL = 2 * 60 * 60
+
+#: An incoming SMS already answered, by Twilio's MessageSid: a replayed webhook is not acted on
+#: twice. Twilio's signatures never expire, so this lasts long past any retry.
+SMS_INBOUND_SEEN = PREFIX + ":sms:in:{sid}"
+SMS_INBOUND_SEEN_TTL = 30 * 24 * 60 * 60
 
 #: A registration for ADP reminders (sealed number, language, expiry...), keyed by caller key.
 #: No TTL: it lives until its reminders are done plus the retention time, then is purged.
@@ -20,6 +31,12 @@ REGISTRATION = PREFIX + ":reg:{caller}"
 REMINDERS_DUE = PREFIX + ":reminders:due"
 #: Short audit trail of a living registration (no number), expiring with the retention time;
 #: deleted with the registration.
+#: A registration as it was before a call or an SMS replaced it (Redis DUMP of the registration
+#: hash, and its due score), so that the number can undo a change it did not make (UNDO by SMS).
+#: The first one within the window is kept: a stranger changing it twice cannot bury the original.
+REGISTRATION_UNDO = PREFIX + ":undo:{caller}"
+REGISTRATION_UNDO_TTL = 14 * 24 * 60 * 60
+#: Short audit trail of a registration (no number), expiring with the retention time.
 AUDIT = PREFIX + ":audit:{caller}"
 #: How many registrations were erased on a Paris day, by reason (stop, retention-over,
 #: opt_out:21610...): a tally that names no one, kept for the retention time.

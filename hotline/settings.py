@@ -19,6 +19,7 @@ import phonenumbers
 
 from hotline.call_policy import DEFAULT_CALL_POLICY, CallPolicy
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
+from hotline.twilio_fields import ACCOUNT_SID
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
@@ -44,6 +45,10 @@ DEFAULT_SMS_LIMITS = (
     ("reply", 5),  # help, language, start, a date not understood...
     ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
 )
+#: How long after a call the same number is offered to continue where it stopped. A caller ID can
+#: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
+DEFAULT_RESUME_WINDOW_MINUTES = 120
+MAX_RESUME_WINDOW_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -83,6 +88,7 @@ class Settings:
 
     sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
+    resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
 
     @property
     def development(self) -> bool:
@@ -128,8 +134,10 @@ class Settings:
                 "(set HOTLINE_MODE=development to try the hotline locally without Twilio)"
             )
         sid = get("TWILIO_ACCOUNT_SID")
-        if sid and not sid.startswith("AC"):
-            problems.append("TWILIO_ACCOUNT_SID must start with AC")
+        if sid and not ACCOUNT_SID.fullmatch(sid):
+            problems.append(
+                "TWILIO_ACCOUNT_SID must start with AC, followed by 32 hexadecimal characters"
+            )
         if sid and not (get("TWILIO_FROM") or get("TWILIO_MESSAGING_SERVICE_SID")):
             problems.append(
                 "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID: "
@@ -153,6 +161,7 @@ class Settings:
                 "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
             )
+        problems += _public_values_refused(sid, token, secret, dev)
 
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
@@ -206,6 +215,7 @@ class Settings:
             )
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
         limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
+        resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -229,7 +239,30 @@ class Settings:
             call_policy=call_policy,
             sms_allowed_countries=countries,
             sms_daily_limits=limits,
+            resume_window_minutes=resume_window,
         )
+
+
+def _public_values_refused(
+    sid: str | None, token: str | None, secret: str | None, dev: bool
+) -> list[str]:
+    """The development token and secret are public (they are in this repository): with a
+    Twilio account (real numbers, real SMS) or in production, anyone could sign webhooks with
+    the token, or open the stored numbers with the secret."""
+    if not (sid or not dev):
+        return []
+    why = "with TWILIO_ACCOUNT_SID set" if sid else "in production"
+    problems = []
+    if (token or DEV_AUTH_TOKEN) == DEV_AUTH_TOKEN and (sid or token):
+        problems.append(
+            f"TWILIO_AUTH_TOKEN is the public development token: {why}, set your account's token"
+        )
+    if (secret or DEV_SECRET_KEY) == DEV_SECRET_KEY and (sid or secret):
+        problems.append(
+            f"HOTLINE_SECRET_KEY is the public development secret: {why}, set a secret of your "
+            "own (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return problems
 
 
 def _offsets(text: str) -> tuple[int, ...]:
@@ -302,17 +335,31 @@ def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int]
     return tuple(limits.items())
 
 
+def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
+    """RESUME_WINDOW_MINUTES: whole minutes, 1 to a day."""
+    if raw is None:
+        return DEFAULT_RESUME_WINDOW_MINUTES
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_RESUME_WINDOW_MINUTES:
+        return int(raw)
+    problems.append(
+        f"RESUME_WINDOW_MINUTES must be a whole number of minutes from 1 to "
+        f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
+    )
+    return DEFAULT_RESUME_WINDOW_MINUTES
+
+
 def _check_origin(name: str, url: str) -> list[str]:
     """An origin Twilio or we call: https anywhere, plain http only on a loopback address."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return []
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return []
     return [f"{name} must be an https:// URL (http:// is accepted only for loopback addresses)"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's own (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:

@@ -6,7 +6,6 @@ Redis or sends anything. Effects (an SMS, a registration) are rows of a table, e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -20,18 +19,31 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits
+from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
 from ivr.menu import ALREADY_SENT, LANGUAGE_MENU, MAIN_MENU, REMINDER_CALL, RESUMABLE
 from reminders.calls import MACHINE
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 
-_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+#: Digits that are not keypad keys: heard as a wrong key, never as a date or an option.
+NOT_A_KEY = "?"
+#: The step number a <Gather> action carries (?n=): ASCII digits, at most 6 (a call has far fewer).
+_STEP = 6
 #: Twilio's CallStatus values after which a call has ended.
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 SendSms = Callable[[str, str], None]  # number, body
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A turn of the call, and the step number the next POST of this call must carry."""
+
+    turn: Turn
+    step: int
 
 
 @dataclass(frozen=True)
@@ -43,23 +55,42 @@ class CallRequest:
     caller: str | None  # keyed hash of the number
     digits: str | None
     status: str | None
+    step: int | None = None  # the step number the action URL carried
+    #: Names of the fields Twilio always sends that are missing or not in Twilio's format: such
+    #: a request is not served as a call (logged by field name, never with its values).
+    invalid: tuple[str, ...] = ()
 
     answered_by: str = ""  # Twilio's machine detection on a call the hotline placed
 
     @classmethod
-    def from_form(cls, form: MultiDict[str, str], secret: str) -> CallRequest:
-        sid = form.get("CallSid", "")
-        digits = form.get("Digits")
+    def from_form(
+        cls, form: MultiDict[str, str], secret: str, args: MultiDict[str, str] | None = None
+    ) -> CallRequest:
+        sid = valid(CALL_SID, form.get("CallSid"))
+        invalid = [
+            name
+            for name, ok in (
+                ("CallSid", sid),
+                ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
+            )
+            if not ok
+        ]
+        digits = form.get("Digits") or None
+        if digits is not None and not valid(DIGITS, digits):
+            digits = NOT_A_KEY
+        step = (args or MultiDict()).get("n", "")
         # On a call the hotline placed (a reminder), the person is the one called, not From.
-        person = form.get("To") if form.get("Direction", "").startswith("outbound") else None
-        person = person or form.get("From")
+        outbound = form.get("Direction", "").startswith("outbound")
+        person = form.get("To") if outbound else form.get("From")
         return cls(
-            call_sid=sid if _CALL_SID.match(sid) else None,
+            call_sid=sid,
             number=normalise_number(person),
             caller=caller_key(secret, person),
-            digits=digits[:32] if digits else None,
-            status=form.get("CallStatus"),
-            answered_by=form.get("AnsweredBy", ""),
+            digits=digits,
+            status=valid(STATUS, form.get("CallStatus")),
+            step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
+            invalid=tuple(invalid),
+            answered_by=form.get("AnsweredBy", "")[:32],
         )
 
 
@@ -78,7 +109,9 @@ class CallService:
         prefecture: str,
         limits: DailyLimits,
         destinations: Destinations,
+        changes: RegistrationChanges,
     ):
+        self.changes = changes
         self.flow = flow
         self.store = store
         self.content = content
@@ -91,36 +124,58 @@ class CallService:
         self.limits = limits
         self.destinations = destinations
 
-    def incoming(self, call: CallRequest) -> Turn:
-        """A call comes in: offer to resume, or start at the language menu."""
+    def incoming(self, call: CallRequest) -> Reply:
+        """A call comes in: offer the language it chose before, or the language menu. The same
+        CallSid coming in again (a replayed webhook) hears where that call is, nothing more."""
+        assert call.call_sid is not None
+        if not self.store.begin(call.call_sid):
+            return self._again(call.call_sid)
+        return self._start(call)
+
+    def _start(self, call: CallRequest) -> Reply:
         turn = self.flow.start(self.store.resume_point(call.caller), self.choices.get(call.caller))
         self._save(call, turn.state)
-        return turn
+        return Reply(turn, 0)
 
-    def answer(self, call: CallRequest) -> Turn:
-        """The caller pressed keys (or nothing) on the current node."""
-        state = self.store.load(call.call_sid) if call.call_sid else None
+    def answer(self, call: CallRequest) -> Reply:
+        """The caller pressed keys (or nothing) on the current node. Each step number is taken
+        once: a replayed or stale POST hears the current node again and changes nothing."""
+        assert call.call_sid is not None
+        state = self.store.load(call.call_sid)
         if state is None:
-            # Unknown or expired call: begin as a new call rather than fail.
-            return self.incoming(call)
-        can_text = self.destinations.allows(call.number)  # a mobile of an allowed country
+            if self.store.has_ended(call.call_sid):
+                return Reply(Turn(CallState(), (), listen=False), 0)
+            # Expired (or never begun): begin as a new call rather than fail.
+            self.store.restart(call.call_sid)
+            return self._start(call)
+        if call.step is None or not self.store.claim_step(call.call_sid, call.step):
+            return self._again(call.call_sid, state)
         turn = self.flow.step(
             state,
             call.digits,
             today=self.clock.now().date(),
-            can_text=can_text,
+            can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
             can_call=call.number is not None,
         )
         for effect in turn.effects:
             if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
                 turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
-        return turn
+        return Reply(turn, call.step + 1)
 
-    def reminder(self, call: CallRequest, call_id: str) -> Turn | str | None:
+    def _again(self, call_sid: str, state: CallState | None = None) -> Reply:
+        """The current node said again, listening with the call's current step number."""
+        state = state or self.store.load(call_sid) or CallState()
+        step = self.store.next_step(call_sid)
+        if step is None:
+            return Reply(Turn(state, (), listen=False), 0)
+        return Reply(self.flow.enter(state), step)
+
+    def reminder(self, call: CallRequest, call_id: str) -> Reply | str | None:
         """A reminder call was answered: the reminder's first turn for a person, the language of
         the neutral message for a machine, None when there is nothing to say (the person sent
         STOP meanwhile, or the call is unknown)."""
+        assert call.call_sid is not None
         calls = self.reminders.calls
         record = calls.records.load(call_id) if calls else None
         registration = self.reminders.store.get(record.caller) if record else None
@@ -128,6 +183,8 @@ class CallService:
             return None
         if call.answered_by in MACHINE:
             return registration.lang
+        if not self.store.begin(call.call_sid):
+            return self._again(call.call_sid)  # the same webhook again: where the call is
         kind = "after" if registration.expiry < self.clock.now().date() else "before"
         state = CallState(
             lang=registration.lang,
@@ -137,7 +194,7 @@ class CallService:
         )
         turn = self.flow.enter(state)
         self._save(call, turn.state)
-        return turn
+        return Reply(turn, 0)
 
     def status(self, call: CallRequest) -> None:
         if call.call_sid and call.status in ENDED:
@@ -174,6 +231,9 @@ class CallService:
         if not call.number or not effect.entry:
             return
         expiry = date.fromisoformat(effect.entry)
+        # A caller ID is not an identity: replacing another date is told to the number by SMS,
+        # with the word that undoes it (reminders.changes).
+        replaced = self.changes.before_replacing(call.caller, expiry)
         check = self.reminders.register(
             number=call.number,
             lang=effect.lang,
@@ -188,8 +248,7 @@ class CallService:
             and self.destinations.allows(call.number)
             and self.limits.allows(call.caller, "confirmation", self.clock.now())
         ):
-            body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
-            self.send_sms(call.number, body)
+            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
 
     def send_reminder_sms(self, call: CallRequest, effect: Effect) -> None:
         """Key 2 on a reminder call: the same reminder as a text."""

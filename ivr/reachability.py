@@ -58,7 +58,8 @@ def _walk(flow: Flow) -> set[Prompt]:
     ]
     queue = [
         flow.start(),
-        *(flow.start(point) for point in resume_points),
+        *(flow.start(None, lang) for lang in flow.languages),
+        *(flow.start(point, point.lang) for point in resume_points),
         *(flow.enter(state) for state in reminder_calls),
     ]
     seen: set[CallState] = set()

@@ -17,6 +17,7 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits, Verdict
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 from sms.keywords import (
@@ -28,6 +29,7 @@ from sms.keywords import (
     parse,
     parse_date,
 )
+from sms.replays import AnsweredMessages
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320
@@ -38,6 +40,7 @@ class Inbound:
     number: str | None
     body: str
     now: datetime
+    message_sid: str | None = None  # Twilio's, checked: each is answered once
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,11 @@ class SmsConversation:
         prefecture: str,
         limits: DailyLimits,
         destinations: Destinations,
+        answered: AnsweredMessages,
+        changes: RegistrationChanges,
     ):
+        self.answered = answered
+        self.changes = changes
         self.content = content
         self.choices = choices
         self.reminders = reminders
@@ -71,7 +78,17 @@ class SmsConversation:
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
-        """The texts to send back to one incoming SMS."""
+        """The texts to send back to one incoming SMS; none to a message already answered."""
+        if inbound.message_sid is not None and not self.answered.first_time(inbound.message_sid):
+            return []
+        try:
+            return self._reply(inbound)
+        except Exception:
+            if inbound.message_sid is not None:
+                self.answered.forget(inbound.message_sid)
+            raise
+
+    def _reply(self, inbound: Inbound) -> list[str]:
         command = parse(inbound.body[:MAX_BODY], self.keywords)
         caller = caller_key(self.secret, inbound.number)
         lang = self.choices.get(caller) or self._keyword_language(command) or SOURCE_LANGUAGE
@@ -123,6 +140,7 @@ class SmsConversation:
         number = normalise_number(c.inbound.number)
         if number is None:
             return [self.text("sms.help", c.lang)]
+        replaced = self.changes.before_replacing(c.caller, expiry)
         check = self.reminders.register(
             number=number,
             lang=c.lang,
@@ -132,12 +150,11 @@ class SmsConversation:
             now=c.inbound.now,
             remind_by="call" if by_call else "sms",
         )
-        reply = (
-            "sms.remind.confirm_call"
-            if by_call and check is DateCheck.OK
-            else REMIND_REPLIES[check]
-        )
-        return [self.text(reply, c.lang, date=sms_date(expiry))]
+        if check is not DateCheck.OK:
+            return [self.text(REMIND_REPLIES[check], c.lang, date=sms_date(expiry))]
+        if by_call and replaced is None:
+            return [self.text("sms.remind.confirm_call", c.lang, date=sms_date(expiry))]
+        return [registered_text(self.content, c.lang, expiry, replaced)]
 
     def call(self, c: Context) -> list[str]:
         """APPEL / CALL alone: the next reminders by a phone call."""
@@ -145,6 +162,14 @@ class SmsConversation:
         if number is not None and self.reminders.remind_by_call(number):
             return [self.text("sms.call.confirm", c.lang)]
         return [self.text("sms.call.none", c.lang)]
+
+    def undo(self, c: Context) -> list[str]:
+        """Put back the registration as it was before the last change (made by a call, or an
+        SMS, that the person may not have made)."""
+        restored = self.changes.undo(c.caller)
+        if restored is None:
+            return [self.text("sms.undo.nothing", c.lang)]
+        return [self.text("sms.undo.done", c.lang, date=sms_date(restored))]
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
@@ -189,6 +214,9 @@ SMS_KEYS = (
     "sms.limit.steps",
     "sms.limit.other",
     "sms.stop.unavailable",
+    "sms.remind.changed",
+    "sms.undo.done",
+    "sms.undo.nothing",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
 
@@ -211,6 +239,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[str]]] = {
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
     "call": SmsConversation.call,
+    "undo": SmsConversation.undo,
 }
 assert set(HANDLERS) == set(COMMANDS)
 

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from rq import get_current_job
 
 from hotline.keyring import Keyring
+from hotline.twilio_fields import for_log
 from sms import errors
 from sms.callbacks import TWILIO_STATUS, status_callback_url
 from sms.errors import Failure
@@ -145,8 +146,8 @@ class Dispatcher:
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
         status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
         if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
-            log.warning("SMS %s was sent twice (second SID %s)", message_id, sent.sid)
-        log.info("SMS %s %s as %s (attempt %d)", message_id, status, sent.sid, attempt)
+            log.warning("SMS %s was sent twice (second SID %s)", message_id, for_log(sent.sid))
+        log.info("SMS %s %s as %s (attempt %d)", message_id, status, for_log(sent.sid), attempt)
         return status
 
     def _close(self, message: Message, status: str, failure: Failure, code: int | None) -> str:

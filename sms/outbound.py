@@ -36,7 +36,7 @@ RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 7 * 24 * 60 * 60
 #: Twilio refuses longer bodies (error 21617).
 MAX_BODY = 1600
-_PURPOSE = re.compile(r"^[a-z0-9_.-]{1,40}$")
+_PURPOSE = re.compile(r"[a-z0-9_.-]{1,40}")
 
 
 class Outbound:
@@ -89,12 +89,12 @@ class Outbound:
             raise ValueError("not a phone number in E.164 form")
         if not body or len(body) > MAX_BODY:
             raise ValueError(f"an SMS body has 1 to {MAX_BODY} characters")
-        if not _PURPOSE.match(purpose):
+        if not _PURPOSE.fullmatch(purpose):
             raise ValueError("purpose is a short lowercase word")
         if at is not None and at.tzinfo is None:
             raise ValueError("give `at` with its time zone")
         message_id = message_id or "sms-" + uuid.uuid4().hex
-        if not MESSAGE_ID.match(message_id):
+        if not MESSAGE_ID.fullmatch(message_id):
             raise ValueError("a message id has 1 to 64 letters, digits, _ or -")
         if refusal := self.destinations.refusal(number):
             # SMS pumping: only mobiles of the allowed countries (SMS_ALLOWED_COUNTRIES).

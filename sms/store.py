@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from hotline import keys
+from hotline.twilio_fields import error_code
 
 QUEUED = "queued"
 RETRYING = "retrying"
@@ -51,7 +52,7 @@ CLAIMABLE = frozenset({QUEUED, RETRYING, DISPATCHING})
 #: or the SID differs from the one recorded (the message was sent twice).
 CHANGED, UNCHANGED, MISSING, DUPLICATE = 1, 0, -1, -2
 
-MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 _RANK_TABLE = "{" + ", ".join(f"{status}={rank}" for status, rank in RANK.items()) + "}"
 
@@ -148,7 +149,7 @@ class Message:
             attempt_at=f.get("attempt_at", ""),
             sid=f.get("sid") or None,
             reason=f.get("reason") or None,
-            code=int(code) if code and code.isdigit() else None,
+            code=error_code(code),
             duplicate=f.get("duplicate") or None,
         )
 

@@ -21,7 +21,7 @@ from audio.spoken_dates import SpokenDates
 from content.catalog import Content
 from content.check import CatalogUse
 from content.cli import content_cli
-from hotline import health
+from hotline import development, health
 from hotline.clock import Clock
 from hotline.erasure import Erasure
 from hotline.keyring import Keyring
@@ -36,6 +36,7 @@ from ivr.calls import CallService
 from ivr.flow import Flow
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
+from reminders.changes import RegistrationChanges
 from reminders.cli import reminders_cli
 from reminders.secrets_cli import secrets_cli
 from reminders.service import ReminderService
@@ -46,6 +47,7 @@ from sms import views as sms
 from sms.callbacks import StatusCallbacks
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.outbound import RETRY_INTERVALS, Outbound
+from sms.replays import AnsweredMessages
 from sms.store import MessageStore
 from wiring.connections import build_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
@@ -111,9 +113,14 @@ def build_web_parts(
     outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
     reminders = build_reminders(settings, redis, content, outbound)
     choices = LanguageChoices(redis)
-    call_store = CallStore(redis)
+    call_store = CallStore(redis, settings.resume_window_minutes * 60)
     keyring = Keyring(settings.secret_key, settings.previous_secret_key)
-    erasure = Erasure(reminders.store.erase, [choices.forget, call_store.forget_caller], keyring)
+    changes = RegistrationChanges(redis)
+    erasure = Erasure(
+        reminders.store.erase,
+        [choices.forget, call_store.forget_caller, changes.forget],
+        keyring,
+    )
     limits = DailyLimits(redis, dict(settings.sms_daily_limits))
 
     def send_reply(number: str, body: str) -> None:
@@ -131,6 +138,7 @@ def build_web_parts(
         prefecture=settings.prefecture,
         limits=limits,
         destinations=outbound.destinations,
+        changes=changes,
     )
     conversation = SmsConversation(
         content,
@@ -141,6 +149,8 @@ def build_web_parts(
         settings.prefecture,
         limits=limits,
         destinations=outbound.destinations,
+        answered=AnsweredMessages(redis),
+        changes=changes,
     )
     return WebParts(
         settings=settings,
@@ -203,6 +213,8 @@ def create_app(
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
     if settings.development:
+        # DNS rebinding: the development token and the simulator are public.
+        development.refuse_other_hosts(app, settings.public_base_url)
         app.register_blueprint(simulator.bp)  # the browser simulator: never in production
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
