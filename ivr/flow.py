@@ -196,10 +196,12 @@ class Flow:
             for option in node.options:
                 if option.key != key:
                     continue
-                if (option.needs_number or option.needs_sms) and not can_call:
+                if option.needs_caller and not can_call:
+                    return Goto(NO_NUMBER)
+                if option.needs_number and not can_text:
                     return Goto(NO_NUMBER)
                 if option.needs_sms and not can_text:
-                    return Goto(NO_SMS)
+                    return Goto(NO_SMS if can_call else NO_NUMBER)
                 return option.action
             if node.otherwise is not None:
                 return node.otherwise  # no global key here: every other key means "otherwise"

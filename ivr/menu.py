@@ -96,8 +96,9 @@ class Option:
     key: str
     prompt: str  # catalog key; its text says "to do X, press {key}"
     action: Action
-    needs_number: bool = False  # only for callers whose number we see (to call or text it)
-    needs_sms: bool = False  # only for callers whose number can receive an SMS (not a landline)
+    needs_number: bool = False  # only for callers whose number can receive an SMS (else: NO_NUMBER)
+    needs_sms: bool = False  # the same, said as "this phone gets no SMS, only calls" (NO_SMS)
+    needs_caller: bool = False  # only for callers whose number we see (to call them back)
 
 
 @dataclass(frozen=True)
@@ -189,14 +190,9 @@ NODES: dict[str, Node] = {
                 Option("1", "voice.main.steps", Goto("steps")),
                 Option("2", "voice.main.adp", Goto("adp")),
                 Option("3", "voice.main.blocked", Goto("blocked")),
-                Option(
-                    "4",
-                    "voice.main.sms_steps",
-                    Goto("sms_steps"),
-                    needs_number=True,
-                    needs_sms=True,
-                ),
-                Option("5", "voice.main.remind", Goto("remind_date"), needs_number=True),
+                Option("4", "voice.main.sms_steps", Goto("sms_steps"), needs_number=True),
+                # A landline may register too: for reminders by phone call.
+                Option("5", "voice.main.remind", Goto("remind_date"), needs_caller=True),
             ),
             hints=("repeat", "language"),
         ),

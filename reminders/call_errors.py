@@ -1,17 +1,16 @@
 """What a failed ``calls.create`` means, as tables: retry the job, count it as an unanswered try,
 drop the call with its reason, or stop and tell the operator.
 
-Shares the outcome type and the network and HTTP-status reading with sms.errors; the codes are the
-Calls API's own. A misconfiguration (caller ID not verified, France not allowed in the voice geo
-permissions, bad credentials) would fail every reminder call the same way: it is ``loud``, the job
-fails where `flask jobs failed` and the log show it, and the call can be requeued once fixed.
+The codes are the Calls API's own; an API error without one of them is read by its HTTP status,
+as sms.errors reads message errors. A misconfiguration (caller ID not verified, France not
+allowed in the voice geo permissions, bad credentials) would fail every reminder call the same
+way: it is ``loud``, the job fails where `flask jobs failed` and the log show it, and the call
+can be requeued once fixed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sms import errors
 
 
 @dataclass(frozen=True)
@@ -30,6 +29,7 @@ CALLER_ID = CallOutcome("caller_id", "loud", "the caller ID is not a verified or
 CONFIG = CallOutcome("config", "loud", "our Twilio account is misconfigured")
 REFUSED = CallOutcome("refused", "drop", "the API refused this call")
 
+#: Twilio error codes from the Calls API's error body.
 BY_CODE: dict[int, CallOutcome] = {
     21215: GEO,  # Geo Permission configuration is not permitting call
     21210: CALLER_ID,  # Caller phone number not verified
@@ -44,17 +44,22 @@ BY_CODE: dict[int, CallOutcome] = {
     20503: RETRY,
 }
 
-#: Read the SMS table's answer for what it shares with calls: HTTP statuses and the network.
-_FROM_SMS = {
-    errors.TRANSIENT.reason: RETRY,
-    errors.NETWORK.reason: NETWORK,
-    errors.CONFIG.reason: CONFIG,
+#: When the body carries no code we know: the HTTP status (other 4xx: refused; 5xx: passing).
+BY_HTTP_STATUS: dict[int, CallOutcome] = {
+    401: CONFIG,
+    403: CONFIG,
+    404: CONFIG,
+    408: RETRY,
+    429: RETRY,
 }
-
-OUTCOMES = {o.reason: o for o in (*BY_CODE.values(), NETWORK, REFUSED)}
 
 
 def classify(http_status: int | None, code: int | None) -> CallOutcome:
+    """The outcome of a calls.create error (HTTP status and Twilio code), or of no answer."""
     if code is not None and code in BY_CODE:
         return BY_CODE[code]
-    return _FROM_SMS.get(errors.classify(http_status, None).reason, REFUSED)
+    if http_status is None:
+        return NETWORK
+    if http_status in BY_HTTP_STATUS:
+        return BY_HTTP_STATUS[http_status]
+    return RETRY if http_status >= 500 else REFUSED

@@ -34,11 +34,11 @@ from rq.exceptions import DuplicateJobError
 from hotline import keys
 from hotline.call_policy import CallPolicy
 from hotline.identity import mask_number
+from hotline.rate_cap import RateCap
+from hotline.twilio_api import SendError
 from reminders import call_errors
 from reminders.dialer import Dialer
 from reminders.registrations import RegistrationStore
-from sms.rate_cap import RateCap
-from sms.sender import SendError
 
 log = logging.getLogger(__name__)
 

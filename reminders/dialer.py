@@ -24,7 +24,7 @@ from twilio.rest import Client
 from hotline import keys
 from hotline.identity import mask_number
 from hotline.settings import Settings
-from sms.sender import API_TIMEOUT, SendError, build_twilio_client, call_api
+from hotline.twilio_api import API_TIMEOUT, SendError, build_twilio_client, call_api
 
 #: The call progress events Twilio posts to the StatusCallback (only "completed" unless asked).
 STATUS_EVENTS = ("initiated", "ringing", "answered", "completed")

@@ -225,6 +225,7 @@ class RegistrationStore:
             channel=channel,
             next_index=int(fields[NEXT]),
             remind_by=remind_by,
+            generation=fields.get(GENERATION, ""),
         )
 
     def exists(self, caller: str) -> bool:

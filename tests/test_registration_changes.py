@@ -51,7 +51,8 @@ def register_by_voice(new_caller, language_key, day):
     caller.press("5")
     caller.press(day.strftime("%d%m%Y"))
     caller.press("1")
-    assert caller.press("1").keys[0] == "voice.remind.registered"
+    assert caller.press("1").keys[0] == "voice.remind.channel"
+    assert caller.press("2").keys[0] == "voice.remind.registered"  # by SMS
     caller.hang_up()
 
 

@@ -11,6 +11,7 @@ from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline import keys
 from hotline.clock import Clock, SharedClock
+from hotline.rate_cap import RateCap
 from hotline.settings import Settings
 from hotline.sms_destinations import Destinations
 from reminders.calls import CallRecords, ReminderCalls
@@ -18,7 +19,6 @@ from reminders.dialer import build_dialer
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.outbound import Outbound
-from sms.rate_cap import RateCap
 from sms.store import MessageStore
 from wiring.connections import build_reminder_queue
 
