@@ -35,7 +35,7 @@ from ivr.menu import (
 from reminders.calls import MACHINE
 from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService, sms_date
+from reminders.service import ReminderService
 
 #: Digits that are not keypad keys: heard as a wrong key, never as a date or an option.
 NOT_A_KEY = "?"
@@ -247,7 +247,8 @@ class CallService:
         node that says so."""
         if not call.number or not effect.entry:
             return None
-        if not self.limits.allows(call.caller, "confirmation", self.clock.now()):
+        now = self.clock.now()
+        if not self.limits.allows(call.caller, "confirmation", now):
             return REMIND_LIMIT
         expiry = date.fromisoformat(effect.entry)
         # A caller ID is not an identity: replacing another date is told to the number by SMS,
@@ -259,11 +260,13 @@ class CallService:
             prefecture=self.prefecture,
             expiry=expiry,
             channel="voice",
-            now=self.clock.now(),
+            now=now,
             remind_by=remind_by,
         )
         if check is DateCheck.OK and self.destinations.allows(call.number):
-            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+            days = self.reminders.reminder_days(effect.lang, expiry, now)
+            body = registered_text(self.content, effect.lang, expiry, replaced, days)
+            self.send_sms(call.number, body)
         return None
 
     def send_reminder_sms(self, call: CallRequest, effect: Effect) -> None:
@@ -272,7 +275,7 @@ class CallService:
             return
         expiry = date.fromisoformat(effect.entry)
         kind = "after" if expiry < self.clock.now().date() else "before"
-        body = self.content.text(f"sms.reminder.{kind}", effect.lang, date=sms_date(expiry))
+        body = self.reminders.reminder_text(kind, effect.lang, expiry, self.clock.now())
         self.send_sms(call.number, body)
 
     def stop_reminders(self, call: CallRequest, effect: Effect) -> None:

@@ -15,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from content import cldr
 from content.catalog import Content
 from hotline.clock import PARIS
 from hotline.identity import caller_key
+from hotline.language_choice import LanguageChoices
 from hotline.quarantine import Quarantine
 from hotline.sms_destinations import Destinations
 from reminders import schedule
@@ -69,6 +71,7 @@ class ReminderService:
         policy: Policy = schedule.DEFAULT_POLICY,
         calls: ReminderCalls | None = None,
         destinations: Destinations | None = None,
+        choices: LanguageChoices | None = None,
         quarantine: Quarantine | None = None,
     ):
         self.store = store
@@ -79,6 +82,9 @@ class ReminderService:
         self.policy = policy
         self.calls = calls
         self.destinations = destinations
+        #: The language each number chose last: a reminder speaks it, not the one registered
+        #: with (LANGUE uk after registering in English: the reminder comes in Ukrainian).
+        self.choices = choices
 
     def register(
         self,
@@ -158,7 +164,7 @@ class ReminderService:
                 return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
                 if registration.by_sms:
-                    self.send_sms_reminder(registration, index)
+                    self.send_sms_reminder(registration, index, now)
                 if registration.by_call and self.calls is not None:
                     self.calls.start(caller, registration.expiry, index, now)
                 for stale in skipped:
@@ -169,11 +175,13 @@ class ReminderService:
                 return Processed(caller, "sent")
         raise AssertionError(action)
 
-    def send_sms_reminder(self, registration: Registration, index: int) -> None:
+    def send_sms_reminder(self, registration: Registration, index: int, now: datetime) -> None:
         """Queue reminder ``index`` by SMS; its message id makes a second queueing a no-op."""
-        kind = schedule.kind_of(index, self.policy)
-        body = self.content.text(
-            f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
+        body = self.reminder_text(
+            schedule.kind_of(index, self.policy),
+            self._language(registration.caller, registration.lang),
+            registration.expiry,
+            now,
         )
         message_id = reminder_message_id(
             registration.caller, registration.expiry, index, registration.generation
@@ -209,10 +217,35 @@ class ReminderService:
             return
         mobile = self.destinations is not None and self.destinations.allows(registration.number)
         if registration.remind_by == "both" or mobile:
-            self.send_sms_reminder(registration, ended.record.index)
+            self.send_sms_reminder(registration, ended.record.index, now)
             self.store.audit(registration.caller, f"call-unanswered:{ended.reason}:sms", now)
         else:
             self.store.audit(registration.caller, f"call-unanswered:{ended.reason}", now)
+
+    def reminder_text(self, kind: str, lang: str, expiry: date, now: datetime) -> str:
+        """A reminder counts down: "your ADP ends in 14 days, on 15 March 2027"."""
+        locale = self.content.cldr_locale(lang)
+        return self.content.text(
+            f"sms.reminder.{kind}",
+            lang,
+            date=cldr.long_date(expiry, locale),
+            in_days=cldr.in_days(schedule.days_until(expiry, now), locale),
+        )
+
+    def reminder_days(self, lang: str, expiry: date, now: datetime) -> str:
+        """The days a registration made at ``now`` will get its reminders, only those still
+        ahead (fewer than four when the date is near), in the language's words: "13 février,
+        1 mars, 8 mars et 16 mars"."""
+        first = schedule.first_index(expiry, now, self.policy)
+        days = [
+            schedule.planned_at(expiry, index, self.policy).date()
+            for index in range(first, len(self.policy.offsets))
+        ]
+        return cldr.day_list(days, self.content.cldr_locale(lang))
+
+    def _language(self, caller: str, registered: str) -> str:
+        chosen = self.choices.get(caller) if self.choices is not None else None
+        return chosen if self.content.has_language(chosen) else registered
 
     def send_due(self, now: datetime, limit: int = 1000) -> list[Processed]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""

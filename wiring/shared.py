@@ -11,6 +11,7 @@ from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline import keys
 from hotline.clock import Clock, SharedClock
+from hotline.language_choice import LanguageChoices
 from hotline.rate_cap import RateCap
 from hotline.settings import Settings
 from hotline.sms_destinations import Destinations
@@ -77,4 +78,6 @@ def build_reminders(
         policy=settings.reminder_policy,
         calls=calls,
         destinations=outbound.destinations,
+        # a reminder speaks the language the number chose last, by call or by SMS
+        choices=LanguageChoices(redis),
     )
