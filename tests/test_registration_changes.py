@@ -142,7 +142,8 @@ def test_no_change_without_its_sms_once_todays_allowance_is_spent(
     caller.press("5")
     caller.press(SECOND.strftime("%d%m%Y"))
     caller.press("1")
-    refused = caller.press("1")
+    caller.press("1")  # consent
+    refused = caller.press("2")  # by SMS
     assert refused.keys[0] == "voice.remind.limit"
     assert expiry(redis) == FIRST.isoformat()
     assert len(queued_bodies()) == sent
