@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run cli test lint check requirements bench-webhooks bench-audio bench-reminders bench-sms clean
+.PHONY: run cli test lint check requirements bench-webhooks bench-audio bench-reminders bench-sms bench-calls clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,9 @@ clean:
 
 bench-reminders: $(STAMP)
 	$(call timed,bench.reminders)
+
+bench-calls: $(STAMP)
+	$(call timed,bench.reminder_calls)
 
 # The pictures of the simulator (README) and of the console (docs/console.md), taken by their
 # browser tests (needs /usr/bin/chromium).

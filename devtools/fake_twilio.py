@@ -1,5 +1,14 @@
-"""A local HTTP server speaking Twilio's Messages API: the far end of outbound SMS in tests and
-benchmarks, so the real ``twilio`` client is exercised down to its HTTP requests.
+"""A local HTTP server speaking Twilio's Messages and Calls APIs: the far end of outbound SMS and
+reminder calls in tests and benchmarks, so the real ``twilio`` client is exercised down to its HTTP
+requests.
+
+Calls (``POST .../Calls.json``): the call is created (201, Twilio's call resource), then the fake
+plays the person called, in a thread, as Twilio would: status callbacks for initiated and ringing;
+then, as scripted per number with ``callee(number, Callee...)``, busy / no-answer / failed, or an
+answer by a person or a voicemail: it fetches the call's Url (signed, with AnsweredBy), follows the
+TwiML (``<Gather>`` gets the person's next key, or they hang up when they have none left;
+``<Redirect>``, ``<Play>``, ``<Say>``, ``<Hangup>``), records every document it got, and ends with
+the completed status callback.
 
 It serves ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` on a loopback port, checks HTTP
 basic auth (account SID and auth token), validates To / From or MessagingServiceSid / Body like
@@ -16,6 +25,8 @@ status callbacks to the StatusCallback URL a message was created with, as Twilio
 from __future__ import annotations
 
 import base64
+import contextlib
+import itertools
 import json
 import re
 import socket
@@ -28,13 +39,15 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urljoin
+from xml.etree import ElementTree
 
 import requests
 from twilio.request_validator import RequestValidator
 
 API_VERSION = "2010-04-01"
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
+_CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Calls\.json$")
 _NUMBERS_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers\.json$")
 _NUMBER_PATH = re.compile(
     r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers/(PN[0-9a-f]{32})\.json$"
@@ -73,6 +86,13 @@ ERROR_MESSAGES = {
     21612: "The 'To' phone number: {to}, is not currently reachable using the 'From' phone "
     "number: {from_} via SMS.",
     21614: "'To' number is not a valid mobile number",
+    21205: "Url parameter is required.",
+    21210: "The source phone number provided, {from_}, is not yet verified for your account.",
+    21213: "Caller phone number is required",
+    21214: "'To' phone number cannot be reached",
+    21215: "Account not authorized to call {to}. Perhaps you need to enable some international "
+    "permissions",
+    21217: "Phone number does not appear to be valid",
 }
 #: The code Twilio puts in the body of a bare HTTP error.
 CODE_OF_STATUS = {401: 20003, 404: 20404, 429: 20429, 500: 20500, 503: 20503}
@@ -125,6 +145,68 @@ class Reply:
         return cls("hold", accept=accept, callback=callback)
 
 
+@dataclass(frozen=True)
+class Callee:
+    """How the person called behaves on one call."""
+
+    answer: str = "human"  # human, voicemail, busy, no-answer, failed
+    keys: tuple[str, ...] = ()  # pressed one per <Gather>; then they hang up
+
+    @classmethod
+    def human(cls, *keys: str) -> Callee:
+        return cls("human", keys)
+
+    @classmethod
+    def voicemail(cls) -> Callee:
+        return cls("voicemail")
+
+    @classmethod
+    def busy(cls) -> Callee:
+        return cls("busy")
+
+    @classmethod
+    def no_answer(cls) -> Callee:
+        return cls("no-answer")
+
+    @classmethod
+    def failed(cls) -> Callee:
+        return cls("failed")
+
+
+#: What Twilio's machine detection reports for each kind of answer (DetectMessageEnd).
+ANSWERED_BY = {"human": "human", "voicemail": "machine_end_beep"}
+#: Most TwiML documents one call follows (a loop in the TwiML ends the call).
+MAX_DOCUMENTS = 50
+
+
+@dataclass
+class PlacedCall:
+    """A call created through the API, and what the person heard."""
+
+    sid: str
+    to: str
+    from_: str
+    url: str
+    status_callback: str | None
+    events: tuple[str, ...]
+    machine_detection: str | None
+    callee: Callee
+    documents: list[str] = field(default_factory=list)  # every TwiML document fetched
+    statuses: list[str] = field(default_factory=list)  # CallStatus of each status callback
+    first_twiml_seconds: float | None = None  # how long the call's Url took to answer
+    done: bool = False
+
+    @property
+    def heard(self) -> list[str]:
+        """The text of every <Say> and URL of every <Play>, in order."""
+        said = []
+        for document in self.documents:
+            for element in ElementTree.fromstring(document).iter():
+                if element.tag in ("Say", "Play"):
+                    said.append(element.text or "")
+        return said
+
+
 @dataclass
 class Received:
     at: float  # time.time() when the request reached this machine (kernel stamp, on Linux)
@@ -142,10 +224,13 @@ class FakeTwilio:
     auth_token: str
     received: list[Received] = field(default_factory=list)
     messages: dict[str, dict] = field(default_factory=dict)  # sid -> resource (+ callback URL)
+    calls: dict[str, PlacedCall] = field(default_factory=dict)
     numbers: dict[str, dict] = field(default_factory=dict)  # PN sid -> IncomingPhoneNumber
 
     def __post_init__(self):
         self._replies: deque[Reply] = deque()
+        self._callees: dict[str, deque[Callee]] = {}
+        self._sequence = itertools.count()
         self._lock = threading.Condition()
         self._release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -191,6 +276,22 @@ class FakeTwilio:
     def created(self) -> list[dict]:
         with self._lock:
             return list(self.messages.values())
+
+    def callee(self, number: str, *behaviours: Callee) -> None:
+        """How ``number`` answers its next calls, in order; then as a person pressing nothing."""
+        with self._lock:
+            self._callees.setdefault(number, deque()).extend(behaviours)
+
+    def wait_calls(self, count: int, timeout: float = 20.0) -> bool:
+        """Wait until ``count`` calls have ended (every status callback sent)."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: sum(c.done for c in self.calls.values()) >= count, timeout
+            )
+
+    def calls_to(self, number: str) -> list[PlacedCall]:
+        with self._lock:
+            return [c for c in self.calls.values() if c.to == number]
 
     def send_status(self, sid: str, status: str, error_code: int | None = None) -> int:
         """Post a signed status callback for a message, as Twilio does; the HTTP status."""
@@ -316,6 +417,132 @@ class FakeTwilio:
             self.messages[sid] = {**resource, "_status_callback": form.get("StatusCallback")}
         return resource
 
+    def _create_call(self, form: dict[str, str], events: list[str]) -> dict:
+        sid = "CA" + uuid.uuid4().hex
+        now = formatdate(usegmt=False).replace("-0000", "+0000")
+        with self._lock:
+            queue = self._callees.get(form["To"])
+            callee = queue.popleft() if queue else Callee.human()
+            self.calls[sid] = PlacedCall(
+                sid=sid,
+                to=form["To"],
+                from_=form["From"],
+                url=form["Url"],
+                status_callback=form.get("StatusCallback"),
+                events=tuple(events),
+                machine_detection=form.get("MachineDetection"),
+                callee=callee,
+            )
+        return {
+            "account_sid": self.account_sid,
+            "answered_by": None,
+            "api_version": API_VERSION,
+            "caller_name": None,
+            "date_created": now,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "duration": None,
+            "end_time": None,
+            "forwarded_from": None,
+            "from": form["From"],
+            "from_formatted": form["From"],
+            "parent_call_sid": None,
+            "phone_number_sid": None,
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "start_time": None,
+            "status": "queued",
+            "subresource_uris": {},
+            "to": form["To"],
+            "to_formatted": form["To"],
+            "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Calls/{sid}.json",
+        }
+
+    def play(self, sid: str) -> None:
+        """Be the person called (in a thread): ring, answer or not, listen and press keys."""
+        call = self.calls[sid]
+        try:
+            self._call_status(call, "initiated", "initiated")
+            self._call_status(call, "ringing", "ringing")
+            if call.callee.answer not in ANSWERED_BY:
+                self._call_status(call, "completed", call.callee.answer)
+                return
+            answered_by = (
+                {"AnsweredBy": ANSWERED_BY[call.callee.answer]} if call.machine_detection else {}
+            )
+            self._call_status(call, "answered", "in-progress", answered_by)
+            keys = deque(call.callee.keys)
+            url, extra = call.url, dict(answered_by)
+            while url and len(call.documents) < MAX_DOCUMENTS:
+                started = time.perf_counter()
+                document = self._fetch(call, url, extra)
+                if call.first_twiml_seconds is None:
+                    call.first_twiml_seconds = time.perf_counter() - started
+                if document is None:
+                    break
+                call.documents.append(document)
+                url, extra = self._next(document, url, keys, call.callee.answer == "human")
+            self._call_status(call, "completed", "completed", {"CallDuration": "42"})
+        finally:
+            with self._lock:
+                call.done = True
+                self._lock.notify_all()
+
+    def _voice_form(self, call: PlacedCall, status: str) -> dict[str, str]:
+        return {
+            "AccountSid": self.account_sid,
+            "ApiVersion": API_VERSION,
+            "CallSid": call.sid,
+            "CallStatus": status,
+            "Called": call.to,
+            "Caller": call.from_,
+            "Direction": "outbound-api",
+            "From": call.from_,
+            "To": call.to,
+        }
+
+    def _post_signed(self, url: str, form: dict[str, str]) -> requests.Response:
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        return requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=15)
+
+    def _call_status(self, call: PlacedCall, event: str, status: str, extra=None) -> None:
+        call.statuses.append(status)
+        if not call.status_callback or (event not in call.events and event != "completed"):
+            return
+        form = {
+            **self._voice_form(call, status),
+            "CallbackSource": "call-progress-events",
+            "SequenceNumber": str(next(self._sequence)),
+            "Timestamp": formatdate(usegmt=True),
+            **(extra or {}),
+        }
+        with contextlib.suppress(requests.RequestException):  # Twilio does not retry them either
+            self._post_signed(call.status_callback, form)
+
+    def _fetch(self, call: PlacedCall, url: str, extra: dict[str, str]) -> str | None:
+        try:
+            response = self._post_signed(url, {**self._voice_form(call, "in-progress"), **extra})
+        except requests.RequestException:
+            return None
+        return response.text if response.status_code == 200 else None
+
+    @staticmethod
+    def _next(document: str, url: str, keys: deque, listens: bool):
+        """The next request the TwiML leads to: (url, extra form), or (None, {}) to hang up."""
+        for element in ElementTree.fromstring(document):
+            if element.tag == "Gather":
+                if listens and keys:
+                    action = urljoin(url, element.get("action") or url)
+                    return action, {"Digits": keys.popleft(), "FinishedOnKey": ""}
+                if listens:
+                    return None, {}  # heard it all, nothing more to press: hangs up
+            elif element.tag == "Redirect":
+                return urljoin(url, element.text or url), {}
+            elif element.tag == "Hangup":
+                return None, {}
+        return None, {}
+
     def _error_body(self, status: int, code: int, form: dict[str, str], path: str) -> dict:
         template = ERROR_MESSAGES.get(code, "Error")
         return {
@@ -327,13 +554,41 @@ class FakeTwilio:
             "status": status,
         }
 
+    @staticmethod
+    def _message_problem(form: dict[str, str]) -> int | None:
+        if not form.get("To"):
+            return 21604
+        if not _E164.match(form["To"]):
+            return 21211
+        if not (form.get("From") or form.get("MessagingServiceSid")):
+            return 21603
+        if not form.get("Body"):
+            return 21602
+        return None
+
+    @staticmethod
+    def _call_problem(form: dict[str, str]) -> int | None:
+        if not form.get("To") or not _E164.match(form["To"]):
+            return 21217
+        if not form.get("From"):
+            return 21213
+        if not (form.get("Url") or form.get("Twiml")):
+            return 21205
+        return None
+
     def handle(
-        self, path: str, authorization: str | None, form: dict[str, str], arrived: float | None
+        self,
+        path: str,
+        authorization: str | None,
+        form: dict[str, str],
+        arrived: float | None,
+        raw_body: str = "",
     ):
         """(HTTP status, JSON body or None to hold, Received)."""
         read_at = time.time()
         at = arrived or read_at
-        match = _MESSAGES_PATH.match(path)
+        match = _MESSAGES_PATH.match(path) or _CALLS_PATH.match(path)
+        is_call = bool(_CALLS_PATH.match(path))
         expected = "Basic " + base64.b64encode(
             f"{self.account_sid}:{self.auth_token}".encode()
         ).decode("ascii")
@@ -344,27 +599,26 @@ class FakeTwilio:
         if not authorized or match.group(1) != self.account_sid:
             body = self._error_body(401, 20003, form, path)
             return 401, body, Received(at, path, form, False, "401/20003", read_at=read_at)
-        problem = None
-        if not form.get("To"):
-            problem = 21604
-        elif not _E164.match(form["To"]):
-            problem = 21211
-        elif not (form.get("From") or form.get("MessagingServiceSid")):
-            problem = 21603
-        elif not form.get("Body"):
-            problem = 21602
+        problem = self._call_problem(form) if is_call else self._message_problem(form)
         reply = Reply.error(problem) if problem else self._next_reply()
         if reply.kind == "error":
             code = reply.code or reply.status
             body = self._error_body(reply.status, code, form, path)
             answer = f"{reply.status}/{code}"
             return reply.status, body, Received(at, path, form, True, answer, read_at=read_at)
+        create = self._create
+        if is_call:
+            events = [v for k, v in parse_qsl(raw_body) if k == "StatusCallbackEvent"]
+
+            def create(form):
+                return self._create_call(form, events)
+
         if reply.kind == "hold":
             sid = None
             if reply.accept:
-                sid = self._create(form)["sid"]
+                sid = create(form)["sid"]
             return None, reply, Received(at, path, form, True, "hold", sid, read_at)
-        resource = self._create(form)
+        resource = create(form)
         return 201, resource, Received(at, path, form, True, "201", resource["sid"], read_at)
 
 
@@ -421,11 +675,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(*numbers)
             return
         status, body, received = fake.handle(
-            self.path, self.headers.get("Authorization"), form, self.arrived
+            self.path, self.headers.get("Authorization"), form, self.arrived, raw
         )
+        placed_call = received.sid if received.sid in fake.calls else None
         if status is None:  # hold: Twilio got it (or not), and no answer comes back
             reply: Reply = body
-            if reply.accept and reply.callback and received.sid:
+            if placed_call:
+                # Twilio has the call: it rings whatever happens to the client.
+                threading.Thread(target=fake.play, args=(placed_call,), daemon=True).start()
+            elif reply.accept and reply.callback and received.sid:
                 # Before the request is counted, so a test waiting for it finds the callback done.
                 fake.send_status(received.sid, "sent")
             fake._record(received)
@@ -434,3 +692,5 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fake._record(received)
         self._answer(status, body)
+        if placed_call and status == 201:
+            threading.Thread(target=fake.play, args=(placed_call,), daemon=True).start()

@@ -64,6 +64,21 @@ SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
 #: The global rate cap: the next free send slot, shared by every worker (expires when idle).
 SMS_RATE_SLOT = PREFIX + ":sms:rate"
 
+# --- reminder calls (reminders/calls.py) ---------------------------------------------------------
+
+#: One reminder call and its tries: a small hash (caller key, reminder index, attempts, status,
+#: Twilio's CallSid), keyed by the call's opaque id (a digest: it shows neither number nor date).
+REMINDER_CALL = PREFIX + ":rcall:{id}"
+REMINDER_CALL_TTL = 4 * 24 * 60 * 60  # longer than every retry (2 tries after the first)
+#: Sorted set of reminder call ids, scored by when each may be dialled next (a retry, or a first
+#: try that came due outside the calling hours).
+REMINDER_CALLS_DUE = PREFIX + ":rcall:due"
+#: The global cap on outbound calls: the next free dial slot, shared by every worker.
+CALL_RATE_SLOT = PREFIX + ":rcall:rate"
+#: Development without a Twilio account: calls the simulator shows as ringing (no number).
+CALL_RINGS = PREFIX + ":rcall:rings"
+CALL_RINGS_LENGTH = 20
+CALL_RINGS_TTL = 60 * 60
 # --- the secret key and what it could not open (hotline/keyring.py, hotline/quarantine.py) -----
 
 #: The id of the HOTLINE_SECRET_KEY everything stored is sealed and keyed with (an HMAC of a fixed

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import phonenumbers
 
+from hotline.call_policy import DEFAULT_CALL_POLICY, CallPolicy
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
 from hotline.twilio_fields import ACCOUNT_SID
 
@@ -33,6 +34,9 @@ MAX_SMS_RATE = 1000.0
 #: /metrics refuses a shorter METRICS_TOKEN: it guards the scrape like a password.
 MIN_METRICS_TOKEN_LENGTH = 16
 
+#: Outbound calls per second across every worker: Twilio's default per account is 1.
+DEFAULT_CALLS_PER_SECOND = 1.0
+MAX_CALLS_PER_SECOND = 100.0
 #: A worker heartbeats every 20 s (rq --worker-ttl 35), the clock every 10 s: 60 s is 3 missed.
 DEFAULT_LATE_SECONDS = 60
 #: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
@@ -78,6 +82,16 @@ class Settings:
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    #: The caller ID of reminder calls (a number people can call back); TWILIO_FROM when unset.
+    twilio_voice_from: str | None = None
+    calls_per_second: float = DEFAULT_CALLS_PER_SECOND
+    call_policy: CallPolicy = DEFAULT_CALL_POLICY
+
+    @property
+    def call_from(self) -> str | None:
+        """The number reminder calls come from (and the one a voicemail asks to call back)."""
+        return self.twilio_voice_from or self.twilio_from
+
     #: /healthz answers 503 when the worker's or the clock's last heartbeat is older than this.
     worker_late_seconds: int = DEFAULT_LATE_SECONDS
     clock_late_seconds: int = DEFAULT_LATE_SECONDS
@@ -193,6 +207,29 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        calls_rate = _parse_rate(
+            get("CALLS_PER_SECOND"),
+            problems,
+            name="CALLS_PER_SECOND",
+            default=DEFAULT_CALLS_PER_SECOND,
+            most=MAX_CALLS_PER_SECOND,
+            what="calls",
+        )
+        call_policy = DEFAULT_CALL_POLICY
+        try:
+            call_policy = CallPolicy(
+                retries=int(get("REMINDER_CALL_RETRIES") or DEFAULT_CALL_POLICY.retries),
+                retry_minutes=int(
+                    get("REMINDER_CALL_RETRY_MINUTES") or DEFAULT_CALL_POLICY.retry_minutes
+                ),
+                sunday=_flag(get("REMINDER_CALL_SUNDAY")),
+            )
+        except ValueError as error:
+            problems.append(
+                "REMINDER_CALL_RETRIES must be a whole number from 0 to 5, "
+                "REMINDER_CALL_RETRY_MINUTES a whole number of minutes, and REMINDER_CALL_SUNDAY "
+                f"true or false ({error})"
+            )
         worker_late = _parse_seconds("HEALTH_WORKER_LATE_SECONDS", get, problems)
         clock_late = _parse_seconds("HEALTH_CLOCK_LATE_SECONDS", get, problems)
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
@@ -223,6 +260,9 @@ class Settings:
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            twilio_voice_from=get("TWILIO_VOICE_FROM"),
+            calls_per_second=calls_rate,
+            call_policy=call_policy,
             worker_late_seconds=worker_late,
             clock_late_seconds=clock_late,
             sms_allowed_countries=countries,
@@ -260,21 +300,37 @@ def _offsets(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.replace(" ", "").split(",") if part)
 
 
-def _parse_rate(raw: str | None, problems: list[str]) -> float:
-    """SMS_RATE_PER_SECOND: a number of messages per second, above 0 (fractions allowed)."""
+def _parse_rate(
+    raw: str | None,
+    problems: list[str],
+    *,
+    name: str = "SMS_RATE_PER_SECOND",
+    default: float = DEFAULT_SMS_RATE,
+    most: float = MAX_SMS_RATE,
+    what: str = "messages",
+) -> float:
+    """A number of sends per second, above 0 (fractions allowed)."""
     if raw is None:
-        return DEFAULT_SMS_RATE
+        return default
     try:
         rate = float(raw)
     except ValueError:
         rate = math.nan
-    if not (0 < rate <= MAX_SMS_RATE):
+    if not (0 < rate <= most):
         problems.append(
-            f"SMS_RATE_PER_SECOND must be a number of messages per second above 0 and at most "
-            f"{MAX_SMS_RATE:g} (for example 1 or 0.5), not {raw!r}"
+            f"{name} must be a number of {what} per second above 0 and at most "
+            f"{most:g} (for example 1 or 0.5), not {raw!r}"
         )
-        return DEFAULT_SMS_RATE
+        return default
     return rate
+
+
+def _flag(raw: str | None) -> bool:
+    if raw is None or raw.lower() in ("0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"not true or false: {raw!r}")
 
 
 def _parse_seconds(name: str, get, problems: list[str]) -> int:

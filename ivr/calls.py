@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from content.catalog import Content
 from hotline.clock import Clock
+from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
@@ -25,7 +26,17 @@ from insights.tally import Tally
 from ivr import funnel
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import ALREADY_SENT, NO_NUMBER, NOT_TEXTABLE, REMIND_LIMIT, RESUMABLE
+from ivr.menu import (
+    ALREADY_SENT,
+    LANGUAGE_MENU,
+    MAIN_MENU,
+    NO_NUMBER,
+    NOT_TEXTABLE,
+    REMIND_LIMIT,
+    REMINDER_CALL,
+    RESUMABLE,
+)
+from reminders.calls import MACHINE
 from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
@@ -69,6 +80,8 @@ class CallRequest:
     invalid: tuple[str, ...] = ()
     finished_on: str = ""  # the key that ended a multi-digit entry (never among the digits)
 
+    answered_by: str = ""  # Twilio's machine detection on a call the hotline placed
+
     @classmethod
     def from_form(
         cls, form: MultiDict[str, str], secret: str, args: MultiDict[str, str] | None = None
@@ -88,10 +101,13 @@ class CallRequest:
         step = (args or MultiDict()).get("n", "")
         finished_on = form.get("FinishedOnKey", "")
         duration = form.get("CallDuration", "")
+        # On a call the hotline placed (a reminder), the person is the one called, not From.
+        outbound = form.get("Direction", "").startswith("outbound")
+        person = form.get("To") if outbound else form.get("From")
         return cls(
             call_sid=sid,
-            number=normalise_number(form.get("From")),
-            caller=caller_key(secret, form.get("From")),
+            number=normalise_number(person),
+            caller=caller_key(secret, person),
             digits=digits,
             status=valid(STATUS, form.get("CallStatus")),
             step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
@@ -100,6 +116,7 @@ class CallRequest:
             duration=int(duration)
             if duration.isascii() and duration.isdigit() and len(duration) <= _STEP
             else None,
+            answered_by=form.get("AnsweredBy", "")[:32],
         )
 
 
@@ -112,6 +129,7 @@ class CallService:
         content: Content,
         choices: LanguageChoices,
         reminders: ReminderService,
+        erasure: Erasure,
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
@@ -127,6 +145,7 @@ class CallService:
         self.content = content
         self.choices = choices
         self.reminders = reminders
+        self.erasure = erasure
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
@@ -165,6 +184,7 @@ class CallService:
             call.digits,
             now=self.clock.now(),
             can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
+            can_call=call.number is not None,
             finished_on=call.finished_on,
         )
         if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
@@ -183,6 +203,31 @@ class CallService:
         if step is None:
             return Reply(Turn(state, (), listen=False), 0)
         return Reply(self.flow.enter(state), step)
+
+    def reminder(self, call: CallRequest, call_id: str) -> Reply | str | None:
+        """A reminder call was answered: the reminder's first turn for a person, the language of
+        the neutral message for a machine, None when there is nothing to say (the person sent
+        STOP meanwhile, or the call is unknown)."""
+        assert call.call_sid is not None
+        calls = self.reminders.calls
+        record = calls.records.load(call_id) if calls else None
+        registration = self.reminders.store.get(record.caller) if record else None
+        if registration is None:
+            return None
+        if call.answered_by in MACHINE:
+            return registration.lang
+        if not self.store.begin(call.call_sid):
+            return self._again(call.call_sid)  # the same webhook again: where the call is
+        kind = "after" if registration.expiry < self.clock.now().date() else "before"
+        state = CallState(
+            lang=registration.lang,
+            node=f"{REMINDER_CALL}.{kind}",
+            path=(LANGUAGE_MENU, MAIN_MENU),
+            entry=registration.expiry.isoformat(),
+        )
+        turn = self.flow.enter(state)
+        self._save(call, turn.state)
+        return Reply(turn, 0)
 
     def status(self, call: CallRequest) -> None:
         """An ended call's state is deleted, and how it went is counted (once)."""
@@ -270,9 +315,12 @@ class CallService:
             once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
             self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
 
-    def register_reminder(self, call: CallRequest, effect: Effect) -> str | None:
-        """Register the date, and text the confirmation (or what it replaced). Past today's
-        allowance nothing changes (a change must never go untold): the node that says so."""
+    def register_reminder(
+        self, call: CallRequest, effect: Effect, remind_by: str = "sms"
+    ) -> str | None:
+        """Register the date, and text the confirmation (or what it replaced) when the number
+        can get SMS. Past today's allowance nothing changes (a change must never go untold): the
+        node that says so."""
         if not call.number or not effect.entry:
             return None
         now = self.clock.now()
@@ -289,12 +337,27 @@ class CallService:
             expiry=expiry,
             channel="voice",
             now=now,
+            remind_by=remind_by,
         )
-        if check is DateCheck.OK:
+        if check is DateCheck.OK and self.destinations.allows(call.number):
             days = self.reminders.reminder_days(effect.lang, expiry, now)
             body = registered_text(self.content, effect.lang, expiry, replaced, days)
             self.send_sms(call.number, body)
         return None
+
+    def send_reminder_sms(self, call: CallRequest, effect: Effect) -> None:
+        """Key 2 on a reminder call: the same reminder as a text."""
+        if not effect.entry or not self.destinations.allows(call.number):
+            return
+        expiry = date.fromisoformat(effect.entry)
+        kind = "after" if expiry < self.clock.now().date() else "before"
+        body = self.reminders.reminder_text(kind, effect.lang, expiry, self.clock.now())
+        self.send_sms(call.number, body)
+
+    def stop_reminders(self, call: CallRequest, effect: Effect) -> None:
+        """Key 3 then 1 on a reminder call: erase as STOP does."""
+        if call.caller is not None:
+            self.erasure.forget(call.caller, "stop-key", self.clock.now())
 
 
 #: The SMS texts a call may send (for the content check: each must exist).
@@ -313,9 +376,13 @@ EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], str | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,
-    "register_reminder": CallService.register_reminder,
     "send_email": CallService.send_email,
     "send_office": CallService.send_office,
     "send_help": CallService.send_help,
     "send_remind_help": CallService.send_remind_help,
+    "register_by_sms": lambda s, c, e: s.register_reminder(c, e, "sms"),
+    "register_by_call": lambda s, c, e: s.register_reminder(c, e, "call"),
+    "register_by_both": lambda s, c, e: s.register_reminder(c, e, "both"),
+    "send_reminder_sms": CallService.send_reminder_sms,
+    "stop_reminders": CallService.stop_reminders,
 }

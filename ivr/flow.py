@@ -21,6 +21,7 @@ from ivr.menu import (
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
     NO_NUMBER,
+    NO_SMS,
     NODES,
     RESUMABLE,
     RESUME_MENU,
@@ -168,13 +169,15 @@ class Flow:
         can_text: bool = True,
         finished_on: str = "",
         now: datetime | None = None,
+        can_call: bool | None = None,
     ) -> Turn:
         """The caller pressed digits (None or "" when they pressed nothing).
 
         ``today`` is needed to check a typed date (``now``, when given, says which reminders are
         still ahead); ``can_text`` says whether the caller's number can receive an SMS (a
-        withheld number cannot); ``finished_on`` is the key that ended a multi-digit entry
-        (Twilio's FinishedOnKey: it is never part of the digits).
+        withheld number or a landline cannot); ``can_call`` whether we see the number at all (by
+        default: the same as ``can_text``); ``finished_on`` is the key that ended a multi-digit
+        entry (Twilio's FinishedOnKey: it is never part of the digits).
         """
         if not self.is_valid(state):
             return self.enter(CallState())
@@ -193,7 +196,12 @@ class Flow:
             )
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
             return self.typed_date(state, node, key, today)
-        action = self.action_for(state, key, can_text=can_text) or otherwise
+        action = (
+            self.action_for(
+                state, key, can_text=can_text, can_call=can_text if can_call is None else can_call
+            )
+            or otherwise
+        )
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         if isinstance(action, ChooseLanguage) and action.code in self.sms_only:
@@ -262,12 +270,21 @@ class Flow:
 
     # --- keys -----------------------------------------------------------------------------------
 
-    def action_for(self, state: CallState, key: str, *, can_text: bool = True) -> Action | None:
+    def action_for(
+        self, state: CallState, key: str, *, can_text: bool = True, can_call: bool = True
+    ) -> Action | None:
         node = self.nodes[state.node]
         if isinstance(node, Menu):
             for option in node.options:
-                if option.key == key:
-                    return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
+                if option.key != key:
+                    continue
+                if option.needs_caller and not can_call:
+                    return Goto(NO_NUMBER)
+                if option.needs_number and not can_text:
+                    return Goto(NO_NUMBER)
+                if option.needs_sms and not can_text:
+                    return Goto(NO_SMS if can_call else NO_NUMBER)
+                return option.action
             if node.otherwise is not None:
                 return node.otherwise  # no global key here: every other key means "otherwise"
         if isinstance(node, Walk):
@@ -435,7 +452,12 @@ class Flow:
             prompts.append(Prompt(node.prompt, lang))
         if isinstance(node, Menu):
             said_back = (("date", state.entry),) if node.reads_back else ()
-            prompts += [Prompt(key, lang, said_back) for key in node.title]
+            last = len(node.title) - 1
+            prompts += [
+                Prompt(key, lang, said_back if i == last else ())
+                for i, key in enumerate(node.title)
+            ]
+            prompts += [Prompt(key, lang) for key in node.after_title]
             for option in node.options:
                 for said_in in self.option_languages(option, state):
                     prompts.append(Prompt(option.prompt, said_in, (("key", option.key),)))

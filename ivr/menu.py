@@ -96,7 +96,9 @@ class Option:
     key: str
     prompt: str  # catalog key; its text says "to do X, press {key}"
     action: Action
-    needs_number: bool = False  # only for callers whose number can receive an SMS
+    needs_number: bool = False  # only for callers whose number can receive an SMS (else: NO_NUMBER)
+    needs_sms: bool = False  # the same, said as "this phone gets no SMS, only calls" (NO_SMS)
+    needs_caller: bool = False  # only for callers whose number we see (to call them back)
     said_in: tuple[str, ...] = ()  # languages it is said in (default: the caller's)
 
 
@@ -108,7 +110,8 @@ class Menu:
     title: tuple[str, ...]
     options: tuple[Option, ...]
     hints: tuple[str, ...] = ()  # navigation hints (names of GLOBAL_KEYS) said after the options
-    reads_back: bool = False  # the title says back what the caller typed (the call's entry)
+    reads_back: bool = False  # the title's last prompt says back the call's entry (a date)
+    after_title: tuple[str, ...] = ()  # said after the title (and what it reads back)
     #: What any other key, or silence, does: None makes them misses (said again, then goodbye).
     otherwise: Action | None = None
     #: Seconds to wait for a key after the prompts; None for the usual wait (ivr.twiml).
@@ -180,6 +183,9 @@ SHORT_HINTS: dict[str, str] = {
 
 LANGUAGE_MENU = "language"
 NO_NUMBER = "no_number"
+NO_SMS = "no_sms"
+#: The first node of a reminder call, ``reminder.before`` or ``reminder.after`` the expiry.
+REMINDER_CALL = "reminder"
 ALREADY_SENT = "sms_already_sent"
 NOT_TEXTABLE = "not_textable"
 REMIND_LIMIT = "remind_limit"
@@ -201,7 +207,8 @@ NODES: dict[str, Node] = {
             options=(
                 Option("1", "voice.main.steps", Goto("steps")),
                 Option("2", "voice.main.adp", Goto("adp")),
-                Option("3", "voice.main.remind", Goto("remind_date"), needs_number=True),
+                # A landline may register too: for reminders by phone call.
+                Option("3", "voice.main.remind", Goto("remind_date"), needs_caller=True),
                 Option("4", "voice.main.blocked", Goto("blocked")),
             ),
             hints=("repeat", "language"),
@@ -258,20 +265,77 @@ NODES: dict[str, Node] = {
             name="remind_consent",
             title=("voice.remind.consent",),
             options=(
-                Option("1", "voice.consent.agree", Do("register_reminder", then="remind_done")),
+                Option("1", "voice.consent.agree", Goto("remind_channel")),
                 Option("2", "voice.consent.refuse", Goto("remind_refused")),
             ),
             hints=("back",),
         ),
+        # How to be reminded: a call suits those who cannot read; a landline gets calls only.
+        Menu(
+            name="remind_channel",
+            title=("voice.remind.channel",),
+            options=(
+                Option(
+                    "1", "voice.remind.by_call", Do("register_by_call", then="remind_done_call")
+                ),
+                Option(
+                    "2",
+                    "voice.remind.by_sms",
+                    Do("register_by_sms", then="remind_done"),
+                    needs_sms=True,
+                ),
+                Option(
+                    "3",
+                    "voice.remind.by_both",
+                    Do("register_by_both", then="remind_done"),
+                    needs_sms=True,
+                ),
+            ),
+            hints=("back",),
+        ),
+        Message(name=NO_SMS, prompt="voice.remind.no_sms", hints=("back", "main")),
         Message(name="remind_done", prompt="voice.remind.registered", hints=("main",)),
+        Message(name="remind_done_call", prompt="voice.remind.registered_call", hints=("main",)),
         Message(name="remind_refused", prompt="voice.remind.refused", hints=("main",)),
         # After the third date that cannot be used: the SMS way to register, sent on request.
         Menu(
             name="remind_by_sms",
-            title=("voice.remind.by_sms",),
-            options=(Option("1", "voice.remind.by_sms_send", Do("send_remind_help", "sms_sent")),),
+            title=("voice.remind.sms_way",),
+            options=(Option("1", "voice.remind.sms_way_send", Do("send_remind_help", "sms_sent")),),
             hints=("back", "main"),
         ),
+        # A reminder call the hotline placed (reminders.calls), once a person answered: the
+        # date said from clips, what to do, then the call goes on like any other.
+        *(
+            Menu(
+                name=f"{REMINDER_CALL}.{kind}",
+                title=("voice.reminder_call.hello", f"voice.reminder_call.{kind}"),
+                reads_back=True,
+                after_title=(f"voice.reminder_call.todo_{kind}",),
+                options=(
+                    Option("1", "voice.reminder_call.steps", Goto("steps")),
+                    Option(
+                        "2",
+                        "voice.reminder_call.sms",
+                        Do("send_reminder_sms", then="reminder_sms_sent"),
+                        needs_sms=True,
+                    ),
+                    Option("3", "voice.reminder_call.stop", Goto("reminder_stop")),
+                ),
+                hints=("repeat", "main"),
+            )
+            for kind in ("before", "after")
+        ),
+        Message(name="reminder_sms_sent", prompt="voice.sms_steps.sent", hints=("main",)),
+        Menu(
+            name="reminder_stop",
+            title=("voice.reminder_call.stop_confirm",),
+            options=(
+                Option("1", "voice.consent.agree", Do("stop_reminders", then="reminder_stopped")),
+                Option("2", "voice.reminder_call.keep", Back()),
+            ),
+        ),
+        Message(name="reminder_stopped", prompt="voice.reminder_call.stopped", hints=("main",)),
         # The first words of a call from a number that chose a language before, in that
         # language: "For Dari, press 1. For another language, press 2." Nothing else is said
         # before the caller confirms (a caller ID can be spoofed), and silence or any other key
@@ -332,6 +396,9 @@ def language_menus(
         menus.append(Menu(name=language_page(number), title=(), options=tuple(options)))
     return menus
 
+
+#: Where a call may begin other than the language menu: the reminder calls the hotline places.
+OUTBOUND_ENTRIES = (f"{REMINDER_CALL}.before", f"{REMINDER_CALL}.after")
 
 #: Nodes worth coming back to on a later call (the topics, not the tasks or their answers).
 RESUMABLE = frozenset({"steps", "adp", "blocked"})

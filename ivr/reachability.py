@@ -8,10 +8,11 @@ worker never walks the flow.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from datetime import date, timedelta
 
 from ivr.flow import CallState, Flow, Prompt
-from ivr.menu import LANGUAGE_MENU, MAIN_MENU, RESUMABLE
+from ivr.menu import LANGUAGE_MENU, MAIN_MENU, OUTBOUND_ENTRIES, RESUMABLE
 from reminders.schedule import Policy
 
 #: Every key a phone keypad can send.
@@ -52,25 +53,40 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
+    reminder_calls = [
+        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
+        for lang in flow.languages
+        for node in OUTBOUND_ENTRIES
+        if node in flow.nodes
+        for sample in (SAMPLE_TODAY + timedelta(days=14),)
+    ]
     queue = [
         flow.start(),
         *(flow.start(None, lang) for lang in flow.languages),
         *(flow.start(point, point.lang) for point in resume_points),
+        *(flow.enter(state) for state in reminder_calls),
     ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()
     while queue:
         turn = queue.pop()
         prompts.update(turn.prompts)
-        if not turn.listen or turn.state in seen:
+        # What a state says does not depend on which date it carries (a read-back is said from
+        # clips): one visit per state, whatever its date, keeps the walk from repeating itself
+        # for every date a reminder call or a typed entry brings along.
+        visit = replace(turn.state, entry="")
+        if not turn.listen or visit in seen:
             continue
-        seen.add(turn.state)
+        seen.add(visit)
         presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.num_digits > 1 else (*KEYPAD, None)
         queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
         if turn.finish_key:
             queue.append(flow.step(turn.state, "", today=SAMPLE_TODAY, finished_on=turn.finish_key))
-        # A number that cannot get SMS (withheld) hears "no SMS" wherever an SMS is offered.
-        queue.extend(
-            flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False) for key in "1234"
-        )
+        # The options that need a number: a withheld one hears "no SMS" wherever an SMS is
+        # offered and cannot register; a landline (a number, but no SMS) gets calls only.
+        for key in "12345":
+            queue.append(flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False))
+            queue.append(
+                flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
+            )
     return prompts

@@ -57,6 +57,8 @@ class DateVoice(Protocol):
 
     def spoken_date(self, day: date, lang: str) -> list[Utterance]: ...
 
+    def spoken_digits(self, digits: str, lang: str, group: int = 0) -> list[Utterance]: ...
+
 
 class Speaker:
     def __init__(self, content: Content, audio: AudioLookup | None = None):

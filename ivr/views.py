@@ -7,11 +7,14 @@ Whatever goes wrong behind them (Redis down, a bug), the caller hears the essent
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
-from flask import Blueprint, Response, request
+import phonenumbers
+from flask import Blueprint, Response, abort, request
 from redis.exceptions import RedisError
 
+from hotline.clock import Clock
 from hotline.parts import part
 from hotline.settings import Settings
 from hotline.twilio_fields import for_log
@@ -20,11 +23,13 @@ from ivr import twiml
 from ivr.calls import CallRequest, CallService, Reply
 from ivr.flow import Flow, Prompt
 from ivr.speech import DateVoice, Speaker, Utterance
+from reminders.service import ReminderService
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 #: Where every <Gather> posts the keys (and its <Redirect> the silence): the `step` view below.
 STEP_PATH = "/voice/step"
+_REMINDER_CALL_ID = re.compile(r"^call-[0-9a-f]{32}$")
 
 
 def _call() -> CallRequest:
@@ -108,6 +113,47 @@ def status() -> Response:
         return Response(twiml.empty(), status=400, mimetype="text/xml")
     part(CallService).status(call)
     return _xml(twiml.empty())
+
+
+@bp.post("/reminder/<call_id>")
+@twilio_signed
+def reminder(call_id: str) -> Response:
+    """A reminder call the hotline placed was answered, by a person or a machine."""
+    if not _REMINDER_CALL_ID.match(call_id):
+        abort(404)
+    answer = part(CallService).reminder(_call(), call_id)
+    if answer is None:
+        return _xml(twiml.hang_up([]))
+    if isinstance(answer, str):
+        return _xml(twiml.hang_up(voicemail(answer)))
+    return render(answer)
+
+
+@bp.post("/reminder/<call_id>/status")
+@twilio_signed
+def reminder_status(call_id: str) -> Response:
+    """Twilio reports a reminder call's progress: answered, or a try to retry."""
+    if not _REMINDER_CALL_ID.match(call_id):
+        abort(404)
+    call = _call()
+    status = (call.status or "").lower()
+    part(ReminderService).call_status(call_id, call.call_sid or "", status, part(Clock).now())
+    part(CallService).status(call)
+    return _xml(twiml.empty())
+
+
+def voicemail(lang: str) -> list[Utterance]:
+    """What a voicemail records: who called and the number to call back, nothing personal (a
+    voicemail is heard by whoever shares the phone)."""
+    heard = [part(Speaker).utter(Prompt("voice.reminder_call.voicemail", lang))]
+    number = part(Settings).call_from
+    if number:
+        national = phonenumbers.format_number(
+            phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+        digits = "".join(filter(str.isdigit, national))
+        heard += part(DateVoice).spoken_digits(digits, lang, 2)  # type: ignore[type-abstract]
+    return heard
 
 
 def outage_response() -> Response:

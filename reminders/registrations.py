@@ -1,7 +1,8 @@
 """Registrations for ADP reminders, in Redis: only what the reminders need, nothing longer.
 
 One registration is a small hash ``hl:reg:{caller}`` (the number sealed, language, prefecture,
-expiry date, consent time and channel, the index of the next reminder) plus one member of the
+expiry date, consent time and channel, the index of the next reminder, and, when not by SMS
+alone, how the person wants to be reminded) plus one member of the
 sorted set ``hl:reminders:due``, scored by when it next needs attention. Collecting what is due is
 a range query on that set: its cost follows the number due, not the number registered.
 
@@ -29,6 +30,27 @@ from insights.tally import Tally
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
+#: The channel field holds two letters: how consent was given (keypad or SMS), then how the
+#: person wants to be reminded (SMS, a phone call, or both), "vc" for keypad and calls. Hashes
+#: written before reminder calls hold "voice" or "sms" there, and mean reminders by SMS. (Two
+#: letters in a field that exists cost nothing more; a field of its own cost 8 bytes.)
+CONSENT_CODES = {"voice": "v", "sms": "s"}
+REMIND_BY_CODES = {"sms": "s", "call": "c", "both": "b"}
+_CONSENT_NAMES = {code: name for name, code in CONSENT_CODES.items()}
+_REMIND_BY_NAMES = {code: name for name, code in REMIND_BY_CODES.items()}
+
+
+def _channel_field(channel: str, remind_by: str) -> str:
+    return CONSENT_CODES[channel] + REMIND_BY_CODES[remind_by]
+
+
+def _read_channel(value: str) -> tuple[str, str]:
+    """(how consent was given, how to remind) from the channel field, old or new."""
+    if value in CONSENT_CODES:
+        return value, "sms"
+    return _CONSENT_NAMES[value[:1]], _REMIND_BY_NAMES[value[1:]]
+
+
 #: A random id per registration, kept when the same date is registered again: it names the
 #: reminders' messages, so a registration made after STOP never reuses a withdrawn message's id.
 GENERATION = "g"
@@ -46,6 +68,15 @@ return members
 
 
 # Move a registration to its next reminder only if it still exists (STOP may have erased it).
+# Change how an existing registration is reminded (SMS "APPEL" alone), keeping how consent was
+# given (the channel field's first letter, also that of "voice" and "sms"); 0 if there is none.
+_SET_REMIND_BY = """
+local channel = redis.call('HGET', KEYS[1], ARGV[1])
+if not channel then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], string.sub(channel, 1, 1) .. ARGV[2])
+return 1
+"""
+
 _ADVANCE = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -62,8 +93,18 @@ class Registration:
     prefecture: str
     expiry: date
     consent_at: int
-    channel: str
+    channel: str  # how consent was given: "voice" (keypad) or "sms"
     next_index: int
+    remind_by: str = "sms"  # "sms", "call" or "both"
+
+    @property
+    def by_call(self) -> bool:
+        return self.remind_by in ("call", "both")
+
+    @property
+    def by_sms(self) -> bool:
+        return self.remind_by in ("sms", "both")
+
     generation: str = ""  # empty for registrations made before it existed
 
 
@@ -84,6 +125,7 @@ class RegistrationStore:
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
         self._advance = redis.register_script(_ADVANCE)
+        self._set_remind_by = redis.register_script(_SET_REMIND_BY)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -99,6 +141,7 @@ class RegistrationStore:
         first_index: int,
         first_due: datetime,
         now: datetime,
+        remind_by: str = "sms",
     ) -> None:
         """Create or replace a registration (re-registering replaces the date)."""
         key = keys.REGISTRATION.format(caller=caller)
@@ -111,10 +154,11 @@ class RegistrationStore:
             PREFECTURE: prefecture,
             EXPIRY: expiry.isoformat(),
             CONSENT: int(now.timestamp()),
-            CHANNEL: channel,
+            CHANNEL: _channel_field(channel, remind_by),
             NEXT: first_index,
             GENERATION: generation,
         }
+        key = keys.REGISTRATION.format(caller=caller)
         with self.redis.pipeline() as pipe:
             pipe.delete(key)
             pipe.hset(key, mapping=fields)
@@ -129,6 +173,12 @@ class RegistrationStore:
             args=[NEXT, next_index, next_due.timestamp(), caller],
         )
         return bool(done)
+
+    def set_remind_by(self, caller: str, remind_by: str) -> bool:
+        """Change how a registration is reminded; False when the number has none."""
+        code = REMIND_BY_CODES[remind_by]
+        key = keys.REGISTRATION.format(caller=caller)
+        return bool(self._set_remind_by(keys=[key], args=[CHANNEL, code]))
 
     def reschedule(self, caller: str, due: datetime) -> None:
         self.redis.zadd(keys.REMINDERS_DUE, {caller: due.timestamp()}, xx=True)
@@ -175,6 +225,7 @@ class RegistrationStore:
         if not raw or NUMBER.encode() not in raw:
             return None
         fields = {k.decode(): v.decode() for k, v in raw.items()}
+        channel, remind_by = _read_channel(fields[CHANNEL])
         return Registration(
             caller=caller,
             number=self.keyring.open(fields[NUMBER]),
@@ -182,8 +233,9 @@ class RegistrationStore:
             prefecture=fields[PREFECTURE],
             expiry=date.fromisoformat(fields[EXPIRY]),
             consent_at=int(fields[CONSENT]),
-            channel=fields[CHANNEL],
+            channel=channel,
             next_index=int(fields[NEXT]),
+            remind_by=remind_by,
             generation=fields.get(GENERATION, ""),
         )
 

@@ -1,8 +1,10 @@
 """Registering, reminding and forgetting: the reminder rules applied to the registration store.
 
 Sending goes through one seam, ``outbound(caller, number, body, message_id)``: the SMS queue in the
-app and the workers, a recorder in tests. Message ids are deterministic (caller, expiry, reminder
-index), so a reminder handed over twice after a crash is still one message.
+app and the workers, a recorder in tests. A person reminded by phone gets a call instead (or as
+well) through ``calls`` (reminders.calls), with an SMS when every try rang out. Message ids are
+deterministic (caller, expiry, reminder index), so a reminder handed over twice after a crash is
+still one message.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from hotline.clock import PARIS
 from hotline.identity import caller_key
 from hotline.language_choice import LanguageChoices
 from hotline.quarantine import Quarantine
+from hotline.sms_destinations import Destinations
 from insights.events import event
 from reminders import schedule
-from reminders.registrations import RegistrationStore
+from reminders.calls import UNANSWERED, Ended, ReminderCalls
+from reminders.registrations import Registration, RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,8 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        calls: ReminderCalls | None = None,
+        destinations: Destinations | None = None,
         choices: LanguageChoices | None = None,
         quarantine: Quarantine | None = None,
     ):
@@ -75,12 +81,22 @@ class ReminderService:
         self.secret = secret
         self.outbound = outbound
         self.policy = policy
+        self.calls = calls
+        self.destinations = destinations
         #: The language each number chose last: a reminder speaks it, not the one registered
         #: with (LANGUE uk after registering in English: the reminder comes in Ukrainian).
         self.choices = choices
 
     def register(
-        self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
+        self,
+        *,
+        number: str,
+        lang: str,
+        prefecture: str,
+        expiry: date,
+        channel: str,
+        now: datetime,
+        remind_by: str = "sms",
     ) -> DateCheck:
         """Register (or re-register with a new date); only a date that passes the check is kept."""
         check = schedule.check_expiry(expiry, now.astimezone(PARIS).date(), self.policy)
@@ -98,9 +114,15 @@ class ReminderService:
             first_index=first,
             first_due=self._due(schedule.next_action(expiry, first, now, self.policy), now),
             now=now,
+            remind_by=remind_by,
         )
         self.store.record_events([event("reminder_registered", channel, lang)], now)
         return check
+
+    def remind_by_call(self, number: str) -> bool:
+        """Switch an existing registration to reminders by phone call; False when there is none."""
+        caller = caller_key(self.secret, number)
+        return caller is not None and self.store.set_remind_by(caller, "call")
 
     def delivery_failed(
         self, caller: str | None, code: int | None, reason: str, *, forget: bool
@@ -143,18 +165,12 @@ class ReminderService:
                 self.store.erase(caller, "retention-over", now)
                 return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
-                body = self.reminder_text(
-                    schedule.kind_of(index, self.policy),
-                    self._language(caller, registration.lang),
-                    registration.expiry,
-                    now,
-                )
-                message_id = reminder_message_id(
-                    caller, registration.expiry, index, registration.generation
-                )
-                self.outbound(caller, registration.number, body, message_id)
-                # Reminders go by SMS today; reminder calls will count under their own channel.
-                self.store.record_events([event("reminder_sent", "sms")], now)
+                if registration.by_sms:
+                    self.send_sms_reminder(registration, index, now)
+                    self.store.record_events([event("reminder_sent", "sms")], now)
+                if registration.by_call and self.calls is not None:
+                    self.calls.start(caller, registration.expiry, index, now)
+                    self.store.record_events([event("reminder_sent", "call")], now)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)
                 after = schedule.next_action(registration.expiry, index + 1, now, self.policy)
@@ -162,6 +178,53 @@ class ReminderService:
                     return Processed(caller, "gone")
                 return Processed(caller, "sent")
         raise AssertionError(action)
+
+    def send_sms_reminder(self, registration: Registration, index: int, now: datetime) -> None:
+        """Queue reminder ``index`` by SMS; its message id makes a second queueing a no-op."""
+        body = self.reminder_text(
+            schedule.kind_of(index, self.policy),
+            self._language(registration.caller, registration.lang),
+            registration.expiry,
+            now,
+        )
+        message_id = reminder_message_id(
+            registration.caller, registration.expiry, index, registration.generation
+        )
+        self.outbound(registration.caller, registration.number, body, message_id)
+
+    def call_status(self, call_id: str, sid: str, status: str, now: datetime) -> str | None:
+        """Twilio reports on a reminder call; after its last unanswered try, fall back."""
+        if self.calls is None:
+            return None
+        ended = self.calls.report(call_id, sid, status, now)
+        if ended is not None and ended.outcome == UNANSWERED:
+            self.call_unanswered(ended, now)
+        return ended.outcome if ended else None
+
+    def place_call(self, call_id: str, now: datetime) -> str:
+        """The worker's side of a reminder call (reminders.calls.ReminderCalls.place)."""
+        if self.calls is None:
+            return "no-calls"
+        result = self.calls.place(call_id)
+        if not isinstance(result, Ended):
+            return result
+        if result.outcome == UNANSWERED:
+            self.call_unanswered(result, now)
+        return result.outcome
+
+    def call_unanswered(self, ended: Ended, now: datetime) -> None:
+        """Every try rang out: an SMS if the person chose both (already sent: the same message id
+        makes it one) or has a mobile that may get SMS; else the reason stays in the audit
+        trail."""
+        registration = self.store.get(ended.record.caller)
+        if registration is None:
+            return
+        mobile = self.destinations is not None and self.destinations.allows(registration.number)
+        if registration.remind_by == "both" or mobile:
+            self.send_sms_reminder(registration, ended.record.index, now)
+            self.store.audit(registration.caller, f"call-unanswered:{ended.reason}:sms", now)
+        else:
+            self.store.audit(registration.caller, f"call-unanswered:{ended.reason}", now)
 
     def reminder_text(self, kind: str, lang: str, expiry: date, now: datetime) -> str:
         """A reminder counts down: "your ADP ends in 14 days, on 15 March 2027"."""
@@ -197,6 +260,8 @@ class ReminderService:
         """Process everything due at ``now``, a batch at a time; how many were sent, left
         waiting, purged..."""
         total: dict[str, int] = {}
+        if self.calls is not None and (retries := self.calls.queue_due(now)):
+            total["calls retried"] = retries
         while outcomes := self.send_due(now):
             for outcome in outcomes:
                 total[outcome.what] = total.get(outcome.what, 0) + 1

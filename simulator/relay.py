@@ -21,9 +21,13 @@ from twilio.request_validator import RequestValidator
 
 from audio.library import MANIFEST_NAME, Manifest
 
-#: The webhooks a person on the phone or texting reaches: voice steps and incoming SMS.
-#: Not /sms/status: that is Twilio reporting on our own messages, nothing a person does.
-ALLOWED_PATH = re.compile(r"/voice/[a-z][a-z_-]{0,31}|/sms/incoming")
+#: The webhooks a person on the phone or texting reaches: voice steps and incoming SMS, and a
+#: reminder call the hotline placed to the simulator's phone (its TwiML and, as the simulator
+#: plays Twilio's part for it, its status callbacks). Not /sms/status: that is Twilio reporting
+#: on our own messages, nothing a person does.
+ALLOWED_PATH = re.compile(
+    r"/voice/[a-z][a-z_-]{0,31}|/voice/reminder/call-[0-9a-f]{32}(/status)?|/sms/incoming"
+)
 SAFE_QUERY = re.compile(r"[A-Za-z0-9=&_.%-]{0,200}")
 MAX_FIELDS = 40
 MAX_VALUE = 1600  # an SMS body's longest
@@ -49,7 +53,9 @@ class WebhookRequest:
             raise RelayRefused("path must be a string")
         parts = urlsplit(target)
         if parts.scheme or parts.netloc or not ALLOWED_PATH.fullmatch(parts.path):
-            raise RelayRefused("only the hotline's webhooks: /voice/<step> and /sms/incoming")
+            raise RelayRefused(
+                "only the hotline's webhooks: /voice/<step>, /voice/reminder/<id> and /sms/incoming"
+            )
         if not SAFE_QUERY.fullmatch(parts.query):
             raise RelayRefused("query string not allowed")
         if not isinstance(form, dict) or len(form) > MAX_FIELDS:

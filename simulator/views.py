@@ -12,10 +12,12 @@ import logging
 from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
+from redis import Redis
 
 from hotline.clock import Clock, SharedClock
 from hotline.parts import part
 from hotline.settings import Settings
+from reminders.dialer import read_rings, take_ring
 from reminders.service import ReminderService
 from simulator import clock_control
 from simulator.clock_control import ClockRefused
@@ -64,6 +66,20 @@ def relay() -> Response | tuple[Response, int]:
         body=answer.body,
         plays=texts.of_twiml(answer.body),
     )
+
+
+@bp.get("/rings")
+def rings() -> Response:
+    """Reminder calls placed to the simulator's phone (no Twilio account), newest first."""
+    response = jsonify(rings=read_rings(part(Redis)))
+    response.cache_control.no_store = True
+    return response
+
+
+@bp.post("/rings/<sid>/taken")
+def ring_taken(sid: str) -> Response:
+    """The page answered, declined or let a ringing call go: it rings no more."""
+    return jsonify(taken=take_ring(part(Redis), sid))
 
 
 def _shared_clock() -> SharedClock:

@@ -37,6 +37,8 @@ from sms.keywords import (
     LanguageNames,
     digit_zero,
     in_digits,
+    normalise,
+    trim,
     typed_in,
 )
 from sms.replays import AnsweredMessages
@@ -187,6 +189,10 @@ class SmsConversation:
         return [Say("sms.steps_1"), Say("sms.steps_2")]
 
     def remind(self, c: Context) -> list[Say]:
+        """RAPPEL 15/03/2027 (by SMS), or RAPPEL 15/03/2027 APPEL (by a phone call: the word for
+        "call" of any catalog, anywhere around the date)."""
+        words = (trim(word) for word in normalise(c.command.argument).split(" "))
+        by_call = any(self.keywords.commands.get(word) == "call" for word in words)
         try:
             expiry = self.dates.read(c.command.argument)
         except BadDate:
@@ -202,12 +208,22 @@ class SmsConversation:
             expiry=expiry,
             channel="sms",
             now=c.inbound.now,
+            remind_by="call" if by_call else "sms",
         )
-        if check is DateCheck.OK:
-            days = self.reminders.reminder_days(c.lang, expiry, c.inbound.now)
-            key, params = registered_message(expiry, replaced, days)
-            return [Say(key, params, own_digits=True)]
-        return [Say(REMIND_REPLIES[check], {"date": sms_date(expiry)}, own_digits=True)]
+        if check is not DateCheck.OK:
+            return [Say(REMIND_REPLIES[check], {"date": sms_date(expiry)}, own_digits=True)]
+        if by_call and replaced is None:
+            return [Say("sms.remind.confirm_call", {"date": sms_date(expiry)}, own_digits=True)]
+        days = self.reminders.reminder_days(c.lang, expiry, c.inbound.now)
+        key, params = registered_message(expiry, replaced, days)
+        return [Say(key, params, own_digits=True)]
+
+    def call(self, c: Context) -> list[Say]:
+        """APPEL / CALL alone: the next reminders by a phone call."""
+        number = normalise_number(c.inbound.number)
+        if number is not None and self.reminders.remind_by_call(number):
+            return [Say("sms.call.confirm")]
+        return [Say("sms.call.none")]
 
     def undo(self, c: Context) -> list[Say]:
         """Put back the registration as it was before the last change (made by a call, or an
@@ -246,6 +262,9 @@ SMS_KEYS = (
     "sms.steps_1",
     "sms.steps_2",
     "sms.remind.confirm",
+    "sms.remind.confirm_call",
+    "sms.call.confirm",
+    "sms.call.none",
     "sms.remind.past",
     "sms.remind.too_far",
     "sms.remind.bad_date",
@@ -284,6 +303,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[Say]]] = {
     "stop": SmsConversation.stop,
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
+    "call": SmsConversation.call,
     "undo": SmsConversation.undo,
     "email": SmsConversation.email,
     "thanks": SmsConversation.thanks,

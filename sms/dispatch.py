@@ -23,12 +23,12 @@ from collections.abc import Callable
 from rq import get_current_job
 
 from hotline.keyring import Keyring
+from hotline.rate_cap import RateCap
 from hotline.twilio_fields import for_log
 from insights.tally import Tally
 from sms import counts, errors
 from sms.callbacks import TWILIO_STATUS, status_callback_url
 from sms.errors import Failure
-from sms.rate_cap import RateCap
 from sms.recipients import Recipients, tell_failure
 from sms.sender import SendError, SmsSender
 from sms.store import (

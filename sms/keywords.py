@@ -18,7 +18,7 @@ from datetime import date
 from itertools import groupby
 
 #: Commands, and the catalog key listing each one's words (``sms.keyword.<command>``).
-COMMANDS = ("help", "steps", "remind", "stop", "start", "lang", "undo", "email", "thanks")
+COMMANDS = ("help", "steps", "remind", "stop", "start", "lang", "undo", "email", "thanks", "call")
 #: Words that always mean a command (Twilio's standard opt-out and opt-in words, and "?").
 ALWAYS = {
     "?": "help",

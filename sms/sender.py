@@ -18,38 +18,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-import requests
 from redis import Redis
-from twilio.base.exceptions import TwilioException
-from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from hotline import keys
 from hotline.identity import caller_key, mask_number
 from hotline.settings import Settings
+from hotline.twilio_api import API_TIMEOUT, SendError, build_twilio_client, call_api
+
+__all__ = ["API_TIMEOUT", "SendError", "build_twilio_client", "call_api"]  # shared with calls
 
 log = logging.getLogger(__name__)
-
-#: Seconds to wait for the API's answer; Twilio answers a message create in well under a second.
-API_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
 class SentMessage:
     sid: str
     status: str  # the provider's status for the new message: queued, accepted, sent...
-
-
-class SendError(Exception):
-    """The message was not (known to be) accepted."""
-
-    def __init__(
-        self, detail: str, *, http_status: int | None, code: int | None, in_doubt: bool = False
-    ):
-        super().__init__(detail)
-        self.http_status = http_status
-        self.code = code
-        self.in_doubt = in_doubt
 
 
 class SmsSender(Protocol):
@@ -73,28 +58,9 @@ class TwilioSender:
             else {"from_": self.from_}
         )
         optional = {"status_callback": status_callback} if status_callback else {}
-        try:
-            message = self.client.messages.create(to=to, body=body, **sender, **optional)
-        except TwilioException as error:
-            # TwilioRestException (legacy error body) and TwilioServiceException (RFC 9457)
-            # both carry the HTTP status and Twilio's code.
-            status = getattr(error, "status", None)
-            code = getattr(error, "code", None)
-            raise SendError(
-                f"API answered {status} (code {code})",
-                http_status=status if isinstance(status, int) else None,
-                code=code if isinstance(code, int) else None,
-            ) from error
-        except requests.ConnectTimeout as error:
-            raise SendError("no connection to the API", http_status=None, code=None) from error
-        except requests.RequestException as error:
-            # Sent, maybe received and acted on, but no answer came back.
-            raise SendError(
-                f"no answer from the API ({type(error).__name__})",
-                http_status=None,
-                code=None,
-                in_doubt=True,
-            ) from error
+        message = call_api(
+            lambda: self.client.messages.create(to=to, body=body, **sender, **optional)
+        )
         return SentMessage(sid=message.sid, status=message.status or "queued")
 
 
@@ -134,26 +100,6 @@ def read_outbox(
     masked number alone (+33…78) would mix up numbers that end alike."""
     messages = [json.loads(raw) for raw in redis.lrange(keys.SMS_OUTBOX, 0, limit - 1)]
     return [m for m in messages if caller is None or m.get("caller") == caller]
-
-
-def build_twilio_client(settings: Settings, *, timeout: float = API_TIMEOUT) -> Client:
-    """The official client, talking to TWILIO_API_BASE_URL with a bounded timeout."""
-    # The client logs every request at INFO (headers only); keep that out of the hotline's log.
-    quiet = logging.getLogger("sms.twilio_http")
-    quiet.setLevel(logging.WARNING)
-    sid, token = settings.twilio_account_sid, settings.twilio_auth_token
-    client = Client(
-        sid,
-        token,
-        http_client=TwilioHttpClient(timeout=timeout, logger=quiet),
-        # Settings are the one source of configuration: the client must not pick up
-        # TWILIO_EDGE or TWILIO_REGION from the process environment, which would rewrite the
-        # API host (and break TWILIO_API_BASE_URL).
-        environment={"TWILIO_ACCOUNT_SID": sid or "", "TWILIO_AUTH_TOKEN": token},
-    )
-    # Every REST call for messages goes through the Api domain; its base URL is public API.
-    client.api.base_url = settings.twilio_api_base_url
-    return client
 
 
 def build_sender(settings: Settings, redis: Redis, *, timeout: float = API_TIMEOUT) -> SmsSender:

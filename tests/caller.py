@@ -46,6 +46,7 @@ def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
         "voice.sms_steps.already_sent",
         "voice.sms_steps.not_textable",
         "voice.remind.limit",
+        "voice.reminder_call.voicemail",
     )
     for extra in off_menus:  # said off the menus
         prompts |= {Prompt(extra, lang) for lang in hotline.flow.languages}

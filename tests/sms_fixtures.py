@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import signal
@@ -16,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+import psutil
 import pytest
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
@@ -141,8 +143,15 @@ class SmsWorld:
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
+        """SIGKILL the worker and its work horse (rq puts the horse in a session of its own, so
+        killing the worker's process group alone leaves the horse running its job)."""
+        horses = psutil.Process(process.pid).children(recursive=True)
         os.killpg(process.pid, signal.SIGKILL)
+        for horse in horses:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                horse.kill()
         process.wait(timeout=10)
+        psutil.wait_procs(horses, timeout=10)
 
 
 @pytest.fixture

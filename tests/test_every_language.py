@@ -122,9 +122,11 @@ def test_the_whole_call_in_each_voice_language(new_caller, hotline, language_key
         caller.press("3")
         assert caller.press("15032027").keys[0] == "voice.remind.you_typed"
         caller.press("1")
-        done = caller.press("1")
+        channel = caller.press("1")
+        assert channel.keys[0] == "voice.remind.channel" and set(channel.langs) == {lang}
+        done = caller.press("3")  # by a phone call and by SMS
         assert done.keys[0] == "voice.remind.registered" and set(done.langs) == {lang}
         registration = hotline.reminders.store.get(caller_key(SECRET_KEY, caller.number))
         assert registration.lang == lang and registration.channel == "voice"
         # no text of any prompt was missing in this language
-        assert "?" not in [k for k in main.keys + done.keys]
+        assert "?" not in [k for k in main.keys + channel.keys + done.keys]

@@ -282,7 +282,7 @@ def test_a_wrong_date_is_not_a_miss_and_the_third_offers_the_sms_way(flow):
         assert turn.state.misses == 0 and turn.state.node == "remind_date"
         state = turn.state
     turn = flow.step(state, "99999999", today=date(2026, 12, 1))
-    assert keys(turn)[:2] == ["voice.remind.not_a_date", "voice.remind.by_sms"]
+    assert keys(turn)[:2] == ["voice.remind.not_a_date", "voice.remind.sms_way"]
     assert turn.state.node == "remind_by_sms" and turn.listen
 
 

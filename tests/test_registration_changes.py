@@ -58,7 +58,8 @@ def register_by_voice(new_caller, language_key, day):
     caller.press("3")  # a reminder
     caller.press(day.strftime("%d%m%Y"))
     caller.press("1")
-    assert caller.press("1").keys[0] == "voice.remind.registered"
+    assert caller.press("1").keys[0] == "voice.remind.channel"
+    assert caller.press("2").keys[0] == "voice.remind.registered"  # by SMS
     caller.hang_up()
 
 
@@ -141,7 +142,8 @@ def test_no_change_without_its_sms_once_todays_allowance_is_spent(
     caller.press("5")
     caller.press(SECOND.strftime("%d%m%Y"))
     caller.press("1")
-    refused = caller.press("1")
+    caller.press("1")  # consent
+    refused = caller.press("2")  # by SMS
     assert refused.keys[0] == "voice.remind.limit"
     assert expiry(redis) == FIRST.isoformat()
     assert len(queued_bodies()) == sent

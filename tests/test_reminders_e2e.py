@@ -63,7 +63,14 @@ def test_register_by_keypad_then_get_every_reminder(sms, caller, clock):
     assert "voice.remind.correct" in readback.keys
     consent = caller.press("1")
     assert consent.keys[0] == "voice.remind.consent"
-    done = caller.press("1")
+    channel = caller.press("1")
+    assert channel.keys[:4] == [
+        "voice.remind.channel",
+        "voice.remind.by_call",
+        "voice.remind.by_sms",
+        "voice.remind.by_both",
+    ]
+    done = caller.press("2")  # by SMS
     assert done.keys[0] == "voice.remind.registered"
 
     caller_id = caller_key(SECRET_KEY, caller.number)

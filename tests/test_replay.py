@@ -56,16 +56,17 @@ def _register_by_voice(caller, language_key):
     caller.press(language_key("fr"))
     caller.press("3")  # a reminder
     caller.press((NOW.date().replace(year=NOW.year + 1)).strftime("%d%m%Y"))
-    return caller.press("1")  # "this is the date": the consent question comes next
+    caller.press("1")  # "this is the date": the consent question comes next
+    return caller.press("1")  # consent: how to be reminded comes next
 
 
 def test_a_replayed_call_step_does_not_act_twice_nor_advance(
     caller, language_key, queued_sms, redis
 ):
-    consent = _register_by_voice(caller, language_key)
-    assert consent.keys[0] == "voice.remind.consent"
-    action = consent.gather_action
-    form = caller.form(Digits="1", FinishedOnKey="")
+    channel = _register_by_voice(caller, language_key)
+    assert channel.keys[0] == "voice.remind.channel"
+    action = channel.gather_action
+    form = caller.form(Digits="2", FinishedOnKey="")  # by SMS
     done = caller.post(action, form)
     assert done.keys[0] == "voice.remind.registered"
     sent = queued_sms()

@@ -111,6 +111,40 @@ def test_reminder_settings_that_make_no_sense_are_named(change):
     assert "REMINDER_DAYS must be days relative to the ADP's expiry" in str(error.value)
 
 
+def test_reminder_call_settings():
+    settings = read_settings(
+        {
+            **PRODUCTION,
+            "TWILIO_FROM": "+33700000001",
+            "TWILIO_VOICE_FROM": "+33100000009",
+            "CALLS_PER_SECOND": "5",
+            "REMINDER_CALL_RETRIES": "1",
+            "REMINDER_CALL_RETRY_MINUTES": "180",
+            "REMINDER_CALL_SUNDAY": "true",
+        }
+    )
+    assert settings.call_from == "+33100000009" and settings.calls_per_second == 5
+    policy = settings.call_policy
+    assert (policy.tries, policy.retry_minutes, policy.sunday) == (2, 180, True)
+    defaults = read_settings({**PRODUCTION, "TWILIO_FROM": "+33700000001"})
+    assert defaults.call_from == "+33700000001" and defaults.calls_per_second == 1
+    assert (defaults.call_policy.tries, defaults.call_policy.sunday) == (3, False)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"CALLS_PER_SECOND": "0"}, "CALLS_PER_SECOND must be a number of calls per second"),
+        ({"REMINDER_CALL_RETRIES": "9"}, "REMINDER_CALL_RETRIES must be a whole number"),
+        ({"REMINDER_CALL_SUNDAY": "perhaps"}, "REMINDER_CALL_SUNDAY"),
+    ],
+)
+def test_reminder_call_settings_that_make_no_sense_are_named(change, message):
+    with pytest.raises(SettingsError) as error:
+        read_settings({**PRODUCTION, **change})
+    assert message in str(error.value)
+
+
 DEV = {"HOTLINE_MODE": "development"}
 REAL_ACCOUNT = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM": "+33100000000"}
 

@@ -189,3 +189,67 @@ def _eventually(check, attempts: int = 100) -> bool:
             return True
         time.sleep(0.05)
     return check()
+
+
+def test_a_reminder_call_rings_in_the_simulator(chromium, simulator):
+    """Registered for calls by SMS; the worker's reminder calls ring in the page (no Twilio
+    account): declined, then a voicemail, then answered and played like an incoming call."""
+    from playwright.sync_api import expect
+
+    server, hotline = simulator
+    said = hotline.speaker.text
+    expiry = (NOW + timedelta(days=40)).date()
+    typed_date = f"{expiry:%d/%m/%Y}"
+
+    page = chromium.new_page(viewport={"width": 1400, "height": 860})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(server.url + "/simulator")
+    page.uncheck("#sound")
+    page.fill("#number", NUMBER)
+    page.dispatch_event("#number", "change")
+    transcript = page.locator("#transcript")
+    ring = page.locator("#ring")
+
+    page.fill("#sms-body", f"RAPPEL {typed_date} APPEL")
+    page.click("#sms-send")
+    confirm = hotline.content.text("sms.remind.confirm_call", "fr", date=typed_date)
+    expect(page.locator("#thread")).to_contain_text(confirm)
+
+    # Two weeks on the first reminder is due: the worker places the call, the phone rings.
+    result = page.locator("#clock-result")
+    page.click(".clock-buttons [data-days='7']")
+    expect(result).to_have_text("Nothing was due.")
+    page.click(".clock-buttons [data-days='7']")
+    expect(result).to_contain_text("1 reminder")
+    deliver_queued_sms(hotline)
+    expect(ring).to_be_visible(timeout=WAIT_MS)
+    page.click("#ring-decline")
+    expect(transcript).to_contain_text("You declined")
+    expect(ring).to_be_hidden()
+
+    # The next day the call is tried again: this time the voicemail answers.
+    page.click(".clock-buttons [data-days='1']")
+    deliver_queued_sms(hotline)
+    expect(ring).to_be_visible(timeout=WAIT_MS)
+    page.click("#ring-voicemail")
+    voicemail = said(Prompt("voice.reminder_call.voicemail", "fr"))
+    expect(transcript).to_contain_text(voicemail, timeout=WAIT_MS)
+    expect(page.locator("#call-state")).to_have_text("Call ended", timeout=WAIT_MS)
+    assert typed_date[-4:] not in transcript.inner_text()  # no date on a voicemail
+
+    # The reminder 14 days before: answered, and it goes on like a call to the hotline.
+    page.click(".clock-buttons [data-days='7']")
+    page.click(".clock-buttons [data-days='7']")
+    deliver_queued_sms(hotline)
+    expect(ring).to_be_visible(timeout=WAIT_MS)
+    page.click("#ring-answer")
+    expect(transcript).to_contain_text(
+        said(Prompt("voice.reminder_call.hello", "fr")), timeout=WAIT_MS
+    )
+    expect(page.locator("#call-state")).to_have_text("Listening", timeout=WAIT_MS)
+    page.click(".key[data-key='1']")
+    expect(transcript).to_contain_text(said(Prompt(NODES["steps"].steps[0], "fr")))
+    page.click("#hangup")
+    expect(page.locator("#call-state")).to_have_text("Call ended")
+    assert errors == []

@@ -138,7 +138,8 @@ def test_a_caller_changing_the_date_again_and_again_is_stopped_not_silenced(sms,
         caller.press("3")  # a reminder
         caller.press(f"{day}032027")
         caller.press("1")  # that is the right date
-        heard.append(caller.press("1").keys[0])  # yes, remind me
+        caller.press("1")  # yes, remind me
+        heard.append(caller.press("2").keys[0])  # by SMS
         caller.press("9")
     allowed = LIMITS["confirmation"]
     assert heard == ["voice.remind.registered"] * allowed + ["voice.remind.limit"] * (6 - allowed)

@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 
 from hotline import keys
-from sms.rate_cap import ARRIVAL_JITTER, LATE_TOLERANCE, RateCap
+from hotline.rate_cap import ARRIVAL_JITTER, LATE_TOLERANCE, RateCap
 
 
 def _max_in_a_second(times_us: list[float]) -> int:

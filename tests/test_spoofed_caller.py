@@ -35,7 +35,8 @@ def victim_called(new_caller, language_key, hotline):
     person.press("3")  # a reminder
     person.press(EXPIRY.strftime("%d%m%Y"))
     person.press("1")
-    assert person.press("1").keys[0] == "voice.remind.registered"
+    assert person.press("1").keys[0] == "voice.remind.channel"
+    assert person.press("2").keys[0] == "voice.remind.registered"  # by SMS
     person.press("*")  # back to where they were... then hang up on the topic
     person.press("9")
     assert person.press("2").keys[0] == "voice.adp.info"

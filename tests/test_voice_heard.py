@@ -118,8 +118,8 @@ def test_three_wrong_dates_offer_the_sms_way_instead_of_hanging_up(sms, sms_call
     offer = caller.type("99999999")
     assert offer.keys[:3] == [
         "voice.remind.not_a_date",
-        "voice.remind.by_sms",
-        "voice.remind.by_sms_send",
+        "voice.remind.sms_way",
+        "voice.remind.sms_way_send",
     ]
     assert offer.listening
     caller.press("1")

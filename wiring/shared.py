@@ -9,11 +9,15 @@ from rq import Queue
 
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
+from hotline import keys
 from hotline.clock import Clock, SharedClock
 from hotline.language_choice import LanguageChoices
+from hotline.rate_cap import RateCap
 from hotline.settings import Settings
 from hotline.sms_destinations import Destinations
 from insights.tally import Tally
+from reminders.calls import CallRecords, ReminderCalls
+from reminders.dialer import build_dialer
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.outbound import Outbound
@@ -73,12 +77,23 @@ def build_reminders(
     def send(caller: str, number: str, body: str, message_id: str) -> None:
         outbound.enqueue(number, body, caller=caller, purpose="reminder", message_id=message_id)
 
+    calls = ReminderCalls(
+        records=CallRecords(redis),
+        registrations=registrations,
+        queue=outbound.queue,
+        dialer=build_dialer(settings, redis),
+        rate_cap=RateCap(redis, settings.calls_per_second, key=keys.CALL_RATE_SLOT),
+        policy=settings.call_policy,
+        public_base_url=settings.public_base_url,
+    )
     return ReminderService(
         registrations,
         content,
         settings.secret_key,
         outbound=send,
         policy=settings.reminder_policy,
+        calls=calls,
+        destinations=outbound.destinations,
         # a reminder speaks the language the number chose last, by call or by SMS
         choices=LanguageChoices(redis),
     )

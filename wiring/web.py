@@ -78,6 +78,7 @@ EXTRA_VOICE_KEYS = (
     "voice.sms_steps.already_sent",  # said instead of a menu node by ivr.calls
     "voice.sms_steps.not_textable",
     "voice.remind.limit",
+    "voice.reminder_call.voicemail",
     *sorted(FRAGMENT_KEYS),
 )
 
@@ -174,6 +175,7 @@ def build_web_parts(
         content=content,
         choices=choices,
         reminders=reminders,
+        erasure=erasure,
         send_sms=send_reply,
         clock=clock,
         prefecture=settings.prefecture,

@@ -23,11 +23,11 @@ from rq.worker import WorkerStatus
 
 from hotline.clock import Clock
 from hotline.logs import setup_logging
+from hotline.rate_cap import RateCap
 from hotline.settings import Settings
 from reminders.service import ReminderService
 from sms.dispatch import Dispatcher
 from sms.outbound import RETRY_INTERVALS, Outbound
-from sms.rate_cap import RateCap
 from sms.sender import build_sender
 from sms.store import MessageStore
 from wiring.connections import (

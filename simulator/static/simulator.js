@@ -6,7 +6,7 @@
 // the TwiML; everything the workers send comes from the local outbox (GET /sms/outbox).
 // ES modules, no build step: the browser loads these files as they are.
 
-import { ACCOUNT_SID, CallPlayer, hex, parseTwiml } from "./twiml-player.js";
+import { ACCOUNT_SID, CallPlayer, hex, parseTwiml, pathOf } from "./twiml-player.js";
 
 const $ = (selector) => document.querySelector(selector);
 const HOTLINE_NUMBER = "+33100000000";
@@ -196,8 +196,11 @@ const call = new CallPlayer({
     typed: showTyped,
     changed: setButtons,
     ended: (form) => {
-      // Twilio's status callback: the hotline forgets the call's state.
-      relay("/voice/status", form).catch((error) =>
+      // Twilio's status callback: the hotline forgets the call's state (a reminder call has its
+      // own, which also records that the reminder was heard).
+      const path = answered ? pathOf(answered.status_callback, window.location.origin) : "/voice/status";
+      answered = null;
+      relay(path, form).catch((error) =>
         transcriptEvent(`Status callback failed: ${error.message}`, true)
       );
     },
@@ -244,6 +247,94 @@ function press(key) {
   }
   call.press(key);
 }
+
+// --- reminder calls: the hotline calls this phone ----------------------------------------------
+//
+// Without a Twilio account the worker's reminder calls ring here (GET /simulator/rings). The page
+// then plays Twilio's part: the status callbacks, and the call's TwiML fetched with Twilio's
+// machine detection result, a person (Answer) or a voicemail; the player follows it like any call.
+
+const RING_POLL_MS = 2000;
+let ringing = null; // the call ringing now
+let answered = null; // the reminder call in progress
+
+function showRing(ring) {
+  ringing = ring;
+  $("#ring").hidden = ring === null;
+  if (ring) $("#ring-text").textContent = `The hotline is calling you (${ring.to})`;
+}
+
+async function pollRings() {
+  if (call.up || ringing) return;
+  try {
+    const response = await fetch("/simulator/rings", { cache: "no-store" });
+    if (!response.ok) return;
+    const rings = (await response.json()).rings || [];
+    if (rings.length) showRing(rings[0]);
+  } catch {
+    // the app restarts: try again at the next poll
+  }
+}
+
+async function takeRing() {
+  const ring = ringing;
+  showRing(null);
+  await fetch(`/simulator/rings/${ring.sid}/taken`, { method: "POST" });
+  return ring;
+}
+
+function ringForm(ring, to, status, extra = {}) {
+  return {
+    AccountSid: ACCOUNT_SID,
+    ApiVersion: "2010-04-01",
+    CallSid: ring.sid,
+    CallStatus: status,
+    Called: to,
+    Caller: HOTLINE_NUMBER,
+    Direction: "outbound-api",
+    From: HOTLINE_NUMBER,
+    To: to,
+    ...extra,
+  };
+}
+
+async function pickUp(answeredBy) {
+  let to;
+  try {
+    to = myNumber();
+  } catch (error) {
+    transcriptEvent(error.message, true);
+    return;
+  }
+  const ring = await takeRing();
+  const origin = window.location.origin;
+  transcript.replaceChildren();
+  const who = answeredBy === "human" ? "You answered" : "Your voicemail answered";
+  transcriptEvent(`${who} a call from the hotline`);
+  const extra = { AnsweredBy: answeredBy };
+  await relay(pathOf(ring.status_callback, origin), ringForm(ring, to, "in-progress", extra));
+  answered = ring;
+  await call.start({
+    from: HOTLINE_NUMBER,
+    to,
+    direction: "outbound-api",
+    url: pathOf(ring.url, origin),
+    sid: ring.sid,
+    extra,
+  });
+}
+
+async function decline() {
+  const ring = await takeRing();
+  const to = numberInput.value || HOTLINE_NUMBER;
+  await relay(pathOf(ring.status_callback, window.location.origin), ringForm(ring, to, "busy"));
+  transcriptEvent("You declined a call from the hotline: it will try again later");
+}
+
+$("#ring-answer").addEventListener("click", () => pickUp("human"));
+$("#ring-voicemail").addEventListener("click", () => pickUp("machine_end_beep"));
+$("#ring-decline").addEventListener("click", decline);
+setInterval(pollRings, RING_POLL_MS);
 
 $("#call").addEventListener("click", dial);
 $("#hangup").addEventListener("click", () => {

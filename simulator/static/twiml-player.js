@@ -92,17 +92,19 @@ export class CallPlayer {
 
   /**
    * Start a call: `from` and `to` as Twilio says them, `direction` "inbound" (the person dials the
-   * hotline) or "outbound-api" (the hotline calls the person), `url` the webhook the call starts on.
+   * hotline) or "outbound-api" (the hotline calls the person), `url` the webhook the call starts on;
+   * for a call the hotline placed, `sid` is the CallSid it was given and `extra` the first
+   * request's own fields (AnsweredBy).
    */
-  async start({ from, to, direction = "inbound", url = "/voice/incoming" }) {
+  async start({ from, to, direction = "inbound", url = "/voice/incoming", sid = null, extra = {} }) {
     this.stopHearing();
-    this.sid = "CA" + hex(16);
+    this.sid = sid || "CA" + hex(16);
     this.gather = null;
     this.fields = { Called: to, Caller: from, Direction: direction, From: from, To: to };
     this.view.state("Calling…");
     this.view.changed();
     const status = direction === "inbound" ? "ringing" : "in-progress";
-    await this.request(url, this.form({ CallStatus: status }));
+    await this.request(url, this.form({ CallStatus: status, ...extra }));
   }
 
   /** Post to a voice webhook and follow the TwiML it answers. */
