@@ -154,5 +154,15 @@ def texter(new_texter) -> Texter:
     return new_texter()
 
 
+#: Tests that use these are `slow` (make test-fast skips them): espeak-ng and Chromium.
+SLOW_FIXTURES = frozenset({"espeak_ng", "chromium"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 # Outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
 pytest_plugins = ("tests.sms_fixtures",)

@@ -12,9 +12,9 @@ import dataclasses
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rq.job import Job
@@ -22,6 +22,7 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from app import create_app
+from bench.servers import procfile_command
 from devtools.fake_twilio import FakeTwilio
 from hotline.identity import caller_key
 from sms.dispatch import Dispatcher
@@ -113,8 +114,9 @@ class SmsWorld:
         """What a worker's maintenance does once a dead worker's jobs have expired: retry them."""
         StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + 10**6)
 
-    def worker_process(self) -> subprocess.Popen:
-        """The worker as the Procfile runs it, in burst mode, configured by environment."""
+    def worker_process(self, *, burst: bool = True, log: Path | None = None) -> subprocess.Popen:
+        """The worker as the Procfile runs it (in burst mode unless told), configured by
+        environment."""
         env = {
             **os.environ,
             "HOTLINE_MODE": "production",
@@ -127,13 +129,18 @@ class SmsWorld:
             "HOTLINE_SECRET_KEY": SECRET_KEY,
             "SMS_RATE_PER_SECOND": str(TEST_RATE),
         }
-        return subprocess.Popen(
-            [sys.executable, "-m", "wiring.worker", "--burst"],
-            env=env,
-            start_new_session=True,  # its own process group: killed with its work horse
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        out = log.open("ab") if log else None
+        try:
+            return subprocess.Popen(
+                [*procfile_command("worker", env), *(["--burst"] if burst else [])],
+                env=env,
+                start_new_session=True,  # its own process group: killed with its work horse
+                stdout=out or subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+        finally:
+            if out:
+                out.close()  # the child has its own copy
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
