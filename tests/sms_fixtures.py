@@ -27,7 +27,7 @@ from devtools.fake_twilio import FakeTwilio
 from hotline.identity import caller_key
 from sms.dispatch import Dispatcher
 from sms.store import Message
-from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, make_settings
+from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, listening_socket, make_settings
 from wiring.web import web_parts
 from wiring.worker import WorkerParts, build_worker, build_worker_parts
 
@@ -154,11 +154,6 @@ def fake_twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
-def _placeholder_app(environ, start_response):  # replaced as soon as the app exists
-    start_response("503 Service Unavailable", [])
-    return [b""]
-
-
 @pytest.fixture
 def sms_settings_overrides() -> dict:
     """Override in a test module to change the settings ``sms`` is built with."""
@@ -176,19 +171,20 @@ def sms(
     redis, redis_server, fake_twilio, sms_settings_overrides, sms_retry_intervals, clock
 ) -> Iterator[SmsWorld]:
     # The app must know its own URL (status callbacks) before it exists: bind the port first.
-    server = LiveServer(_placeholder_app)
+    listening = listening_socket()
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}"
     values = dict(
         twilio_account_sid=ACCOUNT_SID,
         twilio_from=SENDER,
         twilio_api_base_url=fake_twilio.url,
-        public_base_url=server.url,
+        public_base_url=url,
         sms_rate_per_second=TEST_RATE,
     )
     values.update(sms_settings_overrides)
     settings = make_settings(redis_server.url, **values)
     app = create_app(settings, clock=clock, sms_retry_intervals=sms_retry_intervals)
     parts = build_worker_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
-    server.server.app = app
-    world = SmsWorld(app, parts, server.url, fake_twilio, redis_server.url)
-    with server:
+    world = SmsWorld(app, parts, url, fake_twilio, redis_server.url)
+    with LiveServer(app, listening):
         yield world
+    listening.close()
