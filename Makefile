@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint check bench-webhooks bench-audio bench-reminders bench-sms clean
+.PHONY: run test test-fast lint check bench-webhooks bench-audio bench-reminders bench-sms bench-wrk bench-start clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ bench-audio: $(STAMP)
 
 bench-sms: $(STAMP)
 	$(BIN)/python -m bench.sms_dispatch
+
+# wrk from Debian (apt-get install wrk): the webhooks under a C load generator.
+bench-wrk: $(STAMP)
+	$(BIN)/python -m bench.wrk
+
+bench-start: $(STAMP)
+	$(BIN)/python -m bench.process_start
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -30,7 +30,7 @@ MANIFEST_VERSION = 1
 #: The source of a file recorded by a person (otherwise the engine's name).
 RECORDING = "recording"
 #: The only names the audio folder serves: a language folder and a content hash.
-FILE_NAME = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?/[0-9a-f]{24}\.(?:mp3|wav)$")
+FILE_NAME = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})?/[0-9a-f]{24}\.(?:mp3|wav)")
 
 
 def audio_file_name(source: str, lang: str, text: str, extension: str, content: str = "") -> str:
@@ -124,7 +124,21 @@ class AudioLibrary:
         self.refresh(force=True)
 
     def path(self, file: str) -> Path:
+        """Where a built file is (it may not exist). Also for names the library would not serve:
+        ``servable`` says whether one may be played or served."""
         return self.directory / file
+
+    def servable(self, file: str) -> Path | None:
+        """The file, if it has a build name and is a regular file inside the audio folder once
+        every symlink is followed: a link out of AUDIO_DIR (planted, or left by a careless copy)
+        is never read, served or offered to Twilio."""
+        if not FILE_NAME.fullmatch(file):
+            return None
+        try:
+            real = (self.directory / file).resolve(strict=True)
+        except (OSError, RuntimeError):  # missing, a loop of links
+            return None
+        return real if real.is_relative_to(self.directory) and real.is_file() else None
 
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -146,7 +160,7 @@ class AudioLibrary:
     def _build_index(self, manifest: Manifest) -> dict[tuple[str, str], Entry]:
         index: dict[tuple[str, str], Entry] = {}
         for entry in manifest:
-            if not self.path(entry.file).is_file():
+            if self.servable(entry.file) is None:
                 continue
             known = index.get((entry.lang, entry.text))
             if known is None or (entry.recorded and not known.recorded):

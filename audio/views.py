@@ -1,7 +1,8 @@
 """GET /audio/<lang>/<digest>.<ext>: the built audio files Twilio's <Play> fetches.
 
 Not signed (Twilio fetches <Play> URLs with a plain GET), so only names of the build's exact form
-are served: a language folder and a content hash, nothing else, which no path can escape. A name
+are served: a language folder and a content hash, nothing else, which no path can escape; and
+only regular files that stay inside AUDIO_DIR once symlinks are followed. A name
 never changes meaning, so it is cached for a year as immutable, with the hash as a strong ETag;
 Range and HEAD requests are answered by werkzeug's conditional send_file.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, send_file
 
 from audio.formats import CONTENT_TYPES
-from audio.library import FILE_NAME, AudioLibrary
+from audio.library import AudioLibrary
 from hotline.parts import part
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
@@ -22,11 +23,8 @@ ONE_YEAR = 365 * 24 * 60 * 60
 @bp.get("/<path:name>")
 def audio_file(name: str) -> Response:
     """One built audio file, cacheable forever."""
-    if not FILE_NAME.fullmatch(name):
-        abort(404)
-    library = part(AudioLibrary)
-    path = library.path(name)
-    if not path.is_file():
+    path = part(AudioLibrary).servable(name)
+    if path is None:
         abort(404)
     extension = path.suffix.lstrip(".")
     response = send_file(

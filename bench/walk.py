@@ -91,11 +91,11 @@ def walk(
         return SignedRequest(path, tuple(form.items()), signature, expect)
 
     requests = [signed("/voice/incoming", twilio_form(caller, "ringing"), LISTENS)]
-    for key in (caller.language_key, *keys):
+    # Each <Gather> action carries the call's step number (?n=), as the hotline's TwiML says.
+    for step, key in enumerate((caller.language_key, *keys)):
         pressed = {} if key is None else {"Digits": key, "FinishedOnKey": ""}
-        requests.append(
-            signed("/voice/step", twilio_form(caller, "in-progress", **pressed), LISTENS)
-        )
+        form = twilio_form(caller, "in-progress", **pressed)
+        requests.append(signed(f"/voice/step?n={step}", form, LISTENS))
     if hang_up:
         done = twilio_form(caller, "completed", CallDuration="95")
         requests.append(signed("/voice/status", done, TWIML))

@@ -20,6 +20,7 @@ RUNTIME_SAMPLES = {
     "step": "6",
     "total": "6",
     "date": "15/03/2027",
+    "old": "15/03/2027",  # the date a change replaced (sms.remind.changed)
     "codes": "",  # the list of language codes: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)

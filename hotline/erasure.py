@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from hotline.keyring import Keyring
+
 #: Erase a registration with its reason; True if there was one.
 EraseRegistration = Callable[[str, str, datetime | None], bool]
 #: Forget one kind of data kept under a caller key (language choice, resume point).
@@ -17,9 +19,21 @@ ForgetCaller = Callable[[str], None]
 
 
 class Erasure:
-    def __init__(self, erase_registration: EraseRegistration, forget: Sequence[ForgetCaller]):
+    def __init__(
+        self,
+        erase_registration: EraseRegistration,
+        forget: Sequence[ForgetCaller],
+        keyring: Keyring,
+    ):
         self.erase_registration = erase_registration
         self.forget_others = tuple(forget)
+        self.keyring = keyring
+
+    def forget_number(self, number: str | None, reason: str, now: datetime | None = None) -> bool:
+        """Forget a number under every key it may be stored under (during a key rotation, the
+        previous key's too); True if there was a registration."""
+        erased = [self.forget(caller, reason, now) for caller in self.keyring.caller_keys(number)]
+        return any(erased)
 
     def forget(self, caller: str, reason: str, now: datetime | None = None) -> bool:
         """Erase the registration and everything else kept under ``caller``; True if there was a

@@ -20,19 +20,26 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from hotline.twilio_fields import E164, valid
+
 #: Caller ID values carriers send when the number is withheld.
 _WITHHELD = {"anonymous", "restricted", "unknown", "private", "unavailable", "+266696687"}
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+#: Separators people and carriers put in numbers (ASCII only: a number is ASCII or not a number).
+_SEPARATORS = re.compile(r"[ \t().-]")
+#: Longer than any formatted number; a longer value is not read at all.
+_MAX_RAW = 40
 
 
 def normalise_number(raw: str | None) -> str | None:
     """The number in E.164 form, or None when it is missing, withheld or not a phone number."""
     if not raw:
         return None
-    number = re.sub(r"[\s().-]", "", raw.strip())
-    if number.lower() in _WITHHELD or not _E164.match(number):
+    if len(raw) > _MAX_RAW:
         return None
-    return number
+    number = _SEPARATORS.sub("", raw.strip())
+    if number.lower() in _WITHHELD:
+        return None
+    return valid(E164, number)
 
 
 def caller_key(secret: str, raw_number: str | None) -> str | None:

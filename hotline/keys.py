@@ -9,17 +9,38 @@ PREFIX = "hl"
 CALL_STATE = PREFIX + ":call:{sid}"
 CALL_STATE_TTL = 2 * 60 * 60
 
+#: The number of the next step a call may take (0 at the start), or "ended": the <Gather> action
+#: carries it (?n=), so a replayed or stale step POST cannot advance the call or act twice.
+CALL_STEP = PREFIX + ":step:{sid}"
+CALL_STEP_TTL = CALL_STATE_TTL
+
 #: Where a caller stopped, keyed by the keyed hash of their number, so a call back can resume.
+#: Its TTL is the setting RESUME_WINDOW_MINUTES (a caller ID can be spoofed: keep it short).
 RESUME_POINT = PREFIX + ":resume:{caller}"
-RESUME_POINT_TTL = 24 * 60 * 60
+RESUME_POINT_TTL = 2 * 60 * 60
+
+#: An incoming SMS already answered, by Twilio's MessageSid: a replayed webhook is not acted on
+#: twice. Twilio's signatures never expire, so this lasts long past any retry.
+SMS_INBOUND_SEEN = PREFIX + ":sms:in:{sid}"
+SMS_INBOUND_SEEN_TTL = 30 * 24 * 60 * 60
 
 #: A registration for ADP reminders (sealed number, language, expiry...), keyed by caller key.
 #: No TTL: it lives until its reminders are done plus the retention time, then is purged.
 REGISTRATION = PREFIX + ":reg:{caller}"
 #: Sorted set of caller keys, scored by when each registration next needs attention.
 REMINDERS_DUE = PREFIX + ":reminders:due"
+#: Short audit trail of a living registration (no number), expiring with the retention time;
+#: deleted with the registration.
+#: A registration as it was before a call or an SMS replaced it (Redis DUMP of the registration
+#: hash, and its due score), so that the number can undo a change it did not make (UNDO by SMS).
+#: The first one within the window is kept: a stranger changing it twice cannot bury the original.
+REGISTRATION_UNDO = PREFIX + ":undo:{caller}"
+REGISTRATION_UNDO_TTL = 14 * 24 * 60 * 60
 #: Short audit trail of a registration (no number), expiring with the retention time.
 AUDIT = PREFIX + ":audit:{caller}"
+#: How many registrations were erased on a Paris day, by reason (stop, retention-over,
+#: opt_out:21610...): a tally that names no one, kept for the retention time.
+ERASURES = PREFIX + ":erasures:{day}"
 
 #: The language a number last chose, by call or SMS, for replies and reminders.
 LANGUAGE_CHOICE = PREFIX + ":lang:{caller}"
@@ -43,6 +64,25 @@ SMS_OUTBOX_TTL = 7 * 24 * 60 * 60
 
 #: The global rate cap: the next free send slot, shared by every worker (expires when idle).
 SMS_RATE_SLOT = PREFIX + ":sms:rate"
+
+# --- the secret key and what it could not open (hotline/keyring.py, hotline/quarantine.py) -----
+
+#: The id of the HOTLINE_SECRET_KEY everything stored is sealed and keyed with (an HMAC of a fixed
+#: label, never the key), written at first start. A process with another key refuses to start.
+#: No TTL: it lives as long as the data it describes.
+SECRET_KEY_ID = PREFIX + ":secret:key-id"
+
+#: A registration whose number no known key opens, moved aside intact instead of deleted.
+#: No TTL: an operator decides (`flask secrets quarantine`), never a timer.
+QUARANTINED_REGISTRATION = PREFIX + ":quarantine:reg:{caller}"
+#: The caller keys of quarantined registrations; its size is what /healthz reports.
+QUARANTINE = PREFIX + ":quarantine"
+
+#: How many SMS of one kind a number triggered on one Paris day (hotline/sms_limits.py): a
+#: counter keyed by a digest of the day and the caller key (not the caller key), kept through the
+#: next day so a day's allowance cannot be reset, then gone.
+SMS_LIMIT = PREFIX + ":sms:limit:{day}:{kind}:{caller}"
+SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 
 # --- development only (never read in production) -------------------------------------------------
 

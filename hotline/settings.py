@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import phonenumbers
+
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
+from hotline.twilio_fields import ACCOUNT_SID
 
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
@@ -27,6 +30,21 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
+#: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
+DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
+#: Sendings of each kind per number and Paris day (hotline/sms_limits.py).
+DEFAULT_SMS_LIMITS = (
+    ("steps", 2),  # the steps (2 SMS), by keypad or ETAPES
+    ("confirmation", 3),  # "noted: your ADP ends on ...": once, plus a correction or a return
+    ("expired", 2),  # the guidance for a date already past
+    ("reply", 5),  # help, language, start, a date not understood...
+    ("stop", 2),  # the STOP confirmation (the erasure itself always happens)
+)
+#: How long after a call the same number is offered to continue where it stopped. A caller ID can
+#: be spoofed: the shorter, the less a stranger calling "from" that number can stumble on.
+DEFAULT_RESUME_WINDOW_MINUTES = 120
+MAX_RESUME_WINDOW_MINUTES = 24 * 60
 
 
 class SettingsError(ValueError):
@@ -48,10 +66,15 @@ class Settings:
     twilio_api_base_url: str = "https://api.twilio.com"
     public_base_url: str | None = None
     secret_key: str = DEV_SECRET_KEY
+    #: The key being replaced, only while `flask secrets rotate` re-seals (docs/deploy.md).
+    previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
+    sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
+    resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
 
     @property
     def development(self) -> bool:
@@ -97,8 +120,10 @@ class Settings:
                 "(set HOTLINE_MODE=development to try the hotline locally without Twilio)"
             )
         sid = get("TWILIO_ACCOUNT_SID")
-        if sid and not sid.startswith("AC"):
-            problems.append("TWILIO_ACCOUNT_SID must start with AC")
+        if sid and not ACCOUNT_SID.fullmatch(sid):
+            problems.append(
+                "TWILIO_ACCOUNT_SID must start with AC, followed by 32 hexadecimal characters"
+            )
         if sid and not (get("TWILIO_FROM") or get("TWILIO_MESSAGING_SERVICE_SID")):
             problems.append(
                 "TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required with TWILIO_ACCOUNT_SID: "
@@ -115,6 +140,14 @@ class Settings:
             problems.append(
                 f"HOTLINE_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
             )
+
+        previous = get("HOTLINE_SECRET_KEY_PREVIOUS")
+        if previous and (len(previous) < MIN_SECRET_KEY_LENGTH or previous == secret):
+            problems.append(
+                "HOTLINE_SECRET_KEY_PREVIOUS must be the replaced key (at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, not HOTLINE_SECRET_KEY itself)"
+            )
+        problems += _public_values_refused(sid, token, secret, dev)
 
         api_base = get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         problems += _check_origin("TWILIO_API_BASE_URL", api_base)
@@ -143,6 +176,9 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
+        limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
+        resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
 
         if problems:
             raise SettingsError(problems)
@@ -156,11 +192,37 @@ class Settings:
             twilio_api_base_url=api_base.rstrip("/"),
             public_base_url=public_base,
             secret_key=secret or DEV_SECRET_KEY,
+            previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            sms_allowed_countries=countries,
+            sms_daily_limits=limits,
+            resume_window_minutes=resume_window,
         )
+
+
+def _public_values_refused(
+    sid: str | None, token: str | None, secret: str | None, dev: bool
+) -> list[str]:
+    """The development token and secret are public (they are in this repository): with a
+    Twilio account (real numbers, real SMS) or in production, anyone could sign webhooks with
+    the token, or open the stored numbers with the secret."""
+    if not (sid or not dev):
+        return []
+    why = "with TWILIO_ACCOUNT_SID set" if sid else "in production"
+    problems = []
+    if (token or DEV_AUTH_TOKEN) == DEV_AUTH_TOKEN and (sid or token):
+        problems.append(
+            f"TWILIO_AUTH_TOKEN is the public development token: {why}, set your account's token"
+        )
+    if (secret or DEV_SECRET_KEY) == DEV_SECRET_KEY and (sid or secret):
+        problems.append(
+            f"HOTLINE_SECRET_KEY is the public development secret: {why}, set a secret of your "
+            "own (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return problems
 
 
 def _offsets(text: str) -> tuple[int, ...]:
@@ -185,17 +247,63 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
     return rate
 
 
+def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:
+    """SMS_ALLOWED_COUNTRIES: ISO region codes, "FR,GP,MQ"."""
+    if raw is None:
+        return DEFAULT_SMS_COUNTRIES
+    codes = tuple(part.strip().upper() for part in raw.split(",") if part.strip())
+    unknown = [code for code in codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if unknown or not codes:
+        problems.append(
+            "SMS_ALLOWED_COUNTRIES must be region codes separated by commas (for example "
+            f"FR,GP,MQ,GF,RE,YT); not regions: {', '.join(unknown) or '(none given)'}"
+        )
+        return DEFAULT_SMS_COUNTRIES
+    return codes
+
+
+def _parse_limits(raw: str | None, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    """SMS_DAILY_LIMITS: "steps=2,reply=5": only the kinds given change."""
+    limits = dict(DEFAULT_SMS_LIMITS)
+    for part in (raw or "").split(","):
+        kind, _, count = part.strip().partition("=")
+        if not part.strip():
+            continue
+        if kind.strip() not in limits or not count.strip().isascii() or not count.strip().isdigit():
+            problems.append(
+                f"SMS_DAILY_LIMITS must be kind=count pairs, kinds among {', '.join(limits)} "
+                f"(for example steps=2,reply=3), not {part.strip()!r}"
+            )
+            continue
+        limits[kind.strip()] = int(count)
+    return tuple(limits.items())
+
+
+def _parse_resume_window(raw: str | None, problems: list[str]) -> int:
+    """RESUME_WINDOW_MINUTES: whole minutes, 1 to a day."""
+    if raw is None:
+        return DEFAULT_RESUME_WINDOW_MINUTES
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_RESUME_WINDOW_MINUTES:
+        return int(raw)
+    problems.append(
+        f"RESUME_WINDOW_MINUTES must be a whole number of minutes from 1 to "
+        f"{MAX_RESUME_WINDOW_MINUTES} (for example 120), not {raw!r}"
+    )
+    return DEFAULT_RESUME_WINDOW_MINUTES
+
+
 def _check_origin(name: str, url: str) -> list[str]:
     """An origin Twilio or we call: https anywhere, plain http only on a loopback address."""
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return []
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+    if parts.scheme == "http" and parts.hostname and is_loopback(parts.hostname):
         return []
     return [f"{name} must be an https:// URL (http:// is accepted only for loopback addresses)"]
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine's own (localhost, 127.0.0.0/8, ::1)."""
     if host == "localhost":
         return True
     try:

@@ -27,17 +27,19 @@ from werkzeug.datastructures import MultiDict
 
 from hotline.parts import part
 from hotline.settings import Settings
+from hotline.twilio_fields import for_log
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
 
 
 def public_url(req: Request, public_base_url: str | None) -> str:
-    """The URL Twilio requested: PUBLIC_BASE_URL plus path and query when set, else req.url."""
-    if not public_base_url:
-        return req.url
-    query = req.query_string.decode()
-    return public_base_url + req.path + (f"?{query}" if query else "")
+    """The URL Twilio requested: PUBLIC_BASE_URL (else the request's own origin) plus path and
+    the query string exactly as it came (``req.url`` re-encodes it: "%3A" would become ":" and
+    the signature, made over Twilio's bytes, would no longer match)."""
+    query = req.query_string.decode("latin-1")
+    origin = public_base_url or req.root_url.rstrip("/")
+    return origin + req.path + (f"?{query}" if query else "")
 
 
 _HASHES = {HMAC_SHA1: hashlib.sha1, HMAC_SHA256: hashlib.sha256}
@@ -85,7 +87,7 @@ def twilio_signed(view: F) -> F:
     def wrapper(*args, **kwargs):
         settings = part(Settings)
         if not is_signed(request, settings.twilio_auth_token, settings.public_base_url):
-            log.warning("rejected unsigned or badly signed request to %s", request.path)
+            log.warning("rejected unsigned or badly signed request to %s", for_log(request.path))
             abort(403)
         return view(*args, **kwargs)
 

@@ -1,4 +1,5 @@
-"""Call state in Redis: where each live call is, and where each caller stopped (for 24 hours).
+"""Call state in Redis: where each live call is, its step number, and where each caller stopped
+(for a short window: RESUME_WINDOW_MINUTES, 2 hours by default).
 
 A state is a compact JSON array of about 60 bytes (with the date being typed, if any). Both keys
 expire on their own, and the resume point is keyed by the keyed hash of the number, never the
@@ -35,6 +36,16 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
+# Take step ARGV[1] of a call: only if it is the call's next step (a replayed or stale POST
+# carries an older number, a call that ended holds "ended"). Returns 1 when taken.
+_CLAIM_STEP = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], tostring(tonumber(ARGV[1]) + 1), 'EX', ARGV[2])
+return 1
+"""
+
+ENDED = "ended"
+
 # The call's state and the caller's resume point, both written in one round trip.
 _SAVE_BOTH = """
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -48,9 +59,35 @@ def same_place(a: CallState | None, b: CallState) -> bool:
 
 
 class CallStore:
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, resume_window: int = keys.RESUME_POINT_TTL):
         self.redis = redis
+        self.resume_window = resume_window
         self._save_both = redis.register_script(_SAVE_BOTH)
+        self._claim_step = redis.register_script(_CLAIM_STEP)
+
+    # --- the step number: each step of a call is taken once ------------------------------------
+
+    def begin(self, call_sid: str) -> bool:
+        """Open a new call at step 0; False when this CallSid already began (a replay)."""
+        key = keys.CALL_STEP.format(sid=call_sid)
+        return bool(self.redis.set(key, 0, nx=True, ex=keys.CALL_STEP_TTL))
+
+    def restart(self, call_sid: str) -> None:
+        """Begin again at step 0 a call whose state expired."""
+        self.redis.set(keys.CALL_STEP.format(sid=call_sid), 0, ex=keys.CALL_STEP_TTL)
+
+    def claim_step(self, call_sid: str, number: int) -> bool:
+        """Take step ``number`` of the call: True once, for the call's next step only."""
+        key = keys.CALL_STEP.format(sid=call_sid)
+        return bool(self._claim_step(keys=[key], args=[str(number), keys.CALL_STEP_TTL]))
+
+    def next_step(self, call_sid: str) -> int | None:
+        """The number the call's next step must carry; None for an unknown or ended call."""
+        raw = self.redis.get(keys.CALL_STEP.format(sid=call_sid))
+        return int(raw) if raw is not None and raw.isdigit() and raw.isascii() else None
+
+    def has_ended(self, call_sid: str) -> bool:
+        return self.redis.get(keys.CALL_STEP.format(sid=call_sid)) == ENDED.encode()
 
     def load(self, call_sid: str) -> CallState | None:
         return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
@@ -77,14 +114,18 @@ class CallStore:
             resume_key = keys.RESUME_POINT.format(caller=caller)
             self._save_both(
                 keys=[call_key, resume_key],
-                args=[value, keys.CALL_STATE_TTL, keys.RESUME_POINT_TTL],
+                args=[value, keys.CALL_STATE_TTL, self.resume_window],
             )
         else:
             self.redis.set(call_key, value, ex=keys.CALL_STATE_TTL)
 
     def end(self, call_sid: str) -> None:
-        """The call is over: its state goes (the resume point stays until it expires)."""
-        self.redis.delete(keys.CALL_STATE.format(sid=call_sid))
+        """The call is over: its state goes (the resume point stays until it expires), and its
+        step number says so, so a replayed step of it is not served as a new call."""
+        pipe = self.redis.pipeline()
+        pipe.delete(keys.CALL_STATE.format(sid=call_sid))
+        pipe.set(keys.CALL_STEP.format(sid=call_sid), ENDED, ex=keys.CALL_STEP_TTL)
+        pipe.execute()
 
     def forget_caller(self, caller: str) -> None:
         """Erase where a caller stopped (STOP erases everything a number left)."""

@@ -6,9 +6,8 @@ Redis or sends anything. Effects (an SMS, a registration) are rows of a table, e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from werkzeug.datastructures import MultiDict
@@ -17,17 +16,32 @@ from content.catalog import Content
 from hotline.clock import Clock
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits
+from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import RESUMABLE
+from ivr.menu import ALREADY_SENT, RESUMABLE
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
-from reminders.service import ReminderService, sms_date
+from reminders.service import ReminderService
 
-_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+#: Digits that are not keypad keys: heard as a wrong key, never as a date or an option.
+NOT_A_KEY = "?"
+#: The step number a <Gather> action carries (?n=): ASCII digits, at most 6 (a call has far fewer).
+_STEP = 6
 #: Twilio's CallStatus values after which a call has ended.
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 SendSms = Callable[[str, str], None]  # number, body
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A turn of the call, and the step number the next POST of this call must carry."""
+
+    turn: Turn
+    step: int
 
 
 @dataclass(frozen=True)
@@ -39,17 +53,36 @@ class CallRequest:
     caller: str | None  # keyed hash of the number
     digits: str | None
     status: str | None
+    step: int | None = None  # the step number the action URL carried
+    #: Names of the fields Twilio always sends that are missing or not in Twilio's format: such
+    #: a request is not served as a call (logged by field name, never with its values).
+    invalid: tuple[str, ...] = ()
 
     @classmethod
-    def from_form(cls, form: MultiDict[str, str], secret: str) -> CallRequest:
-        sid = form.get("CallSid", "")
-        digits = form.get("Digits")
+    def from_form(
+        cls, form: MultiDict[str, str], secret: str, args: MultiDict[str, str] | None = None
+    ) -> CallRequest:
+        sid = valid(CALL_SID, form.get("CallSid"))
+        invalid = [
+            name
+            for name, ok in (
+                ("CallSid", sid),
+                ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
+            )
+            if not ok
+        ]
+        digits = form.get("Digits") or None
+        if digits is not None and not valid(DIGITS, digits):
+            digits = NOT_A_KEY
+        step = (args or MultiDict()).get("n", "")
         return cls(
-            call_sid=sid if _CALL_SID.match(sid) else None,
+            call_sid=sid,
             number=normalise_number(form.get("From")),
             caller=caller_key(secret, form.get("From")),
-            digits=digits[:32] if digits else None,
-            status=form.get("CallStatus"),
+            digits=digits,
+            status=valid(STATUS, form.get("CallStatus")),
+            step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
+            invalid=tuple(invalid),
         )
 
 
@@ -65,7 +98,11 @@ class CallService:
         send_sms: SendSms,
         clock: Clock,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
+        changes: RegistrationChanges,
     ):
+        self.changes = changes
         self.flow = flow
         self.store = store
         self.content = content
@@ -74,26 +111,54 @@ class CallService:
         self.send_sms = send_sms
         self.clock = clock
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
 
-    def incoming(self, call: CallRequest) -> Turn:
-        """A call comes in: offer to resume, or start at the language menu."""
+    def incoming(self, call: CallRequest) -> Reply:
+        """A call comes in: offer the language it chose before, or the language menu. The same
+        CallSid coming in again (a replayed webhook) hears where that call is, nothing more."""
+        assert call.call_sid is not None
+        if not self.store.begin(call.call_sid):
+            return self._again(call.call_sid)
+        return self._start(call)
+
+    def _start(self, call: CallRequest) -> Reply:
         turn = self.flow.start(self.store.resume_point(call.caller), self.choices.get(call.caller))
         self._save(call, turn.state)
-        return turn
+        return Reply(turn, 0)
 
-    def answer(self, call: CallRequest) -> Turn:
-        """The caller pressed keys (or nothing) on the current node."""
-        state = self.store.load(call.call_sid) if call.call_sid else None
+    def answer(self, call: CallRequest) -> Reply:
+        """The caller pressed keys (or nothing) on the current node. Each step number is taken
+        once: a replayed or stale POST hears the current node again and changes nothing."""
+        assert call.call_sid is not None
+        state = self.store.load(call.call_sid)
         if state is None:
-            # Unknown or expired call: begin as a new call rather than fail.
-            return self.incoming(call)
+            if self.store.has_ended(call.call_sid):
+                return Reply(Turn(CallState(), (), listen=False), 0)
+            # Expired (or never begun): begin as a new call rather than fail.
+            self.store.restart(call.call_sid)
+            return self._start(call)
+        if call.step is None or not self.store.claim_step(call.call_sid, call.step):
+            return self._again(call.call_sid, state)
         turn = self.flow.step(
-            state, call.digits, today=self.clock.now().date(), can_text=call.number is not None
+            state,
+            call.digits,
+            today=self.clock.now().date(),
+            can_text=self.destinations.allows(call.number),
         )
         for effect in turn.effects:
-            EFFECTS[effect.name](self, call, effect)
+            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
+                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
         self._save(call, turn.state, previous=state)
-        return turn
+        return Reply(turn, call.step + 1)
+
+    def _again(self, call_sid: str, state: CallState | None = None) -> Reply:
+        """The current node said again, listening with the call's current step number."""
+        state = state or self.store.load(call_sid) or CallState()
+        step = self.store.next_step(call_sid)
+        if step is None:
+            return Reply(Turn(state, (), listen=False), 0)
+        return Reply(self.flow.enter(state), step)
 
     def status(self, call: CallRequest) -> None:
         if call.call_sid and call.status in ENDED:
@@ -112,19 +177,27 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
-            for key in ("sms.steps_1", "sms.steps_2"):
-                self.send_sms(call.number, self.content.text(key, effect.lang))
+    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
+        """False when this number already got the steps as often as allowed today."""
+        if not call.number:
+            return True
+        if not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return False
+        for key in ("sms.steps_1", "sms.steps_2"):
+            self.send_sms(call.number, self.content.text(key, effect.lang))
+        return True
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
-        if call.number:
+        if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
     def register_reminder(self, call: CallRequest, effect: Effect) -> None:
         if not call.number or not effect.entry:
             return
         expiry = date.fromisoformat(effect.entry)
+        # A caller ID is not an identity: replacing another date is told to the number by SMS,
+        # with the word that undoes it (reminders.changes).
+        replaced = self.changes.before_replacing(call.caller, expiry)
         check = self.reminders.register(
             number=call.number,
             lang=effect.lang,
@@ -133,12 +206,13 @@ class CallService:
             channel="voice",
             now=self.clock.now(),
         )
-        if check is DateCheck.OK:
-            body = self.content.text("sms.remind.confirm", effect.lang, date=sms_date(expiry))
-            self.send_sms(call.number, body)
+        if check is DateCheck.OK and self.limits.allows(
+            call.caller, "confirmation", self.clock.now()
+        ):
+            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
 
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], None]] = {
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

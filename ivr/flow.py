@@ -17,6 +17,7 @@ from ivr.menu import (
     GLOBAL_KEYS,
     HINTS,
     LANGUAGE_MENU,
+    LANGUAGE_OFFER,
     MAIN_MENU,
     MISSES_BEFORE_GOODBYE,
     NO_NUMBER,
@@ -29,6 +30,7 @@ from ivr.menu import (
     DateEntry,
     Do,
     Goto,
+    KeepLanguage,
     LanguageMenu,
     MainMenu,
     Menu,
@@ -38,6 +40,7 @@ from ivr.menu import (
     Option,
     PreviousStep,
     Repeat,
+    Restart,
     Walk,
     language_menus,
 )
@@ -86,9 +89,10 @@ class Turn:
     listen: bool = True
     num_digits: int = 1  # how many keys to listen for (Twilio's numDigits)
     effects: tuple[Effect, ...] = ()
+    timeout: int | None = None  # seconds to wait for a key; None for the usual wait
 
 
-_EIGHT_DIGITS = re.compile(r"^\d{8}$")
+_EIGHT_DIGITS = re.compile(r"[0-9]{8}")
 
 
 class Flow:
@@ -107,21 +111,24 @@ class Flow:
     # --- entry points ---------------------------------------------------------------------------
 
     def start(self, resume_point: CallState | None = None, known_lang: str | None = None) -> Turn:
-        """A new call: the offer to continue where the caller stopped; else the main menu in
-        the language the number chose before (8 changes it); else the language menu."""
-        if self.can_resume(resume_point):
+        """A new call. From a number that chose a language before (or stopped on a topic within
+        the resume window): only the offer of that language, and how to change it, within the
+        first 3 seconds; the offer to continue comes after the caller confirms. Else the
+        language menu. A caller ID can be spoofed, so nothing before the confirmation names a
+        topic, a date or a registration."""
+        resumable = self.can_resume(resume_point)
+        lang = known_lang if known_lang in self.languages else None
+        if lang is None and resumable:
             assert resume_point is not None
-            state = CallState(
-                lang=resume_point.lang,
-                node=RESUME_MENU,
-                path=(*resume_point.path, resume_point.node)[-MAX_PATH:],
-                step=resume_point.step,
-            )
-            return self.enter(state)
-        if known_lang in self.languages:
-            assert known_lang is not None
-            return self.perform(CallState(), ChooseLanguage(known_lang))
-        return self.enter(CallState())
+            lang = resume_point.lang
+        if lang is None:
+            return self.enter(CallState())
+        offer = CallState(lang=lang, node=LANGUAGE_OFFER)
+        if resumable:
+            assert resume_point is not None
+            where = (*resume_point.path, resume_point.node)[-MAX_PATH:]
+            offer = replace(offer, path=where, step=resume_point.step)
+        return self.enter(offer)
 
     def step(
         self,
@@ -139,12 +146,17 @@ class Flow:
         if not self.is_valid(state):
             return self.enter(CallState())
         key = (digits or "").strip()
-        if not key:
-            return self.miss(state, "voice.miss.silence")
         node = self.nodes[state.node]
+        otherwise = node.otherwise if isinstance(node, Menu) else None
+        if not key:
+            return (
+                self.perform(state, otherwise)
+                if otherwise
+                else self.miss(state, "voice.miss.silence")
+            )
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
             return self.typed_date(state, node, key, today)
-        action = self.action_for(state, key, can_text=can_text)
+        action = self.action_for(state, key, can_text=can_text) or otherwise
         if action is None:
             return self.miss(state, "voice.miss.wrong")
         return self.perform(state, action)
@@ -174,6 +186,8 @@ class Flow:
             for option in node.options:
                 if option.key == key:
                     return option.action if can_text or not option.needs_number else Goto(NO_NUMBER)
+            if node.otherwise is not None:
+                return node.otherwise  # no global key here: every other key means "otherwise"
         if isinstance(node, Walk):
             if key == node.next_key and state.step < len(node.steps) - 1:
                 return NextStep()
@@ -196,6 +210,16 @@ class Flow:
                     prompts=(welcome, *turn.prompts),
                     effects=(Effect("remember_language", code),),
                 )
+            case KeepLanguage() if state.path and state.path[-1] in RESUMABLE:
+                # Confirmed, and a topic heard within the resume window: offer to continue.
+                assert state.lang is not None
+                turn = self.enter(replace(state, node=RESUME_MENU))
+                return replace(turn, effects=(Effect("remember_language", state.lang),))
+            case KeepLanguage():
+                assert state.lang is not None
+                return self.perform(CallState(), ChooseLanguage(state.lang))
+            case Restart():
+                return self.enter(CallState())
             case Goto(node=target):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=target, path=path, step=0))
@@ -225,7 +249,7 @@ class Flow:
         """A date typed as 8 digits: read it back, or say why it cannot be used."""
         lang = state.lang or self.languages[0]
         try:
-            if not _EIGHT_DIGITS.match(key):
+            if not _EIGHT_DIGITS.fullmatch(key):
                 raise ValueError(key)
             typed = date(int(key[4:]), int(key[2:4]), int(key[:2]))
         except ValueError:
@@ -254,7 +278,8 @@ class Flow:
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
         num_digits = node.num_digits if isinstance(node, DateEntry) else 1
-        return Turn(state, prompts, num_digits=num_digits, **kw)
+        timeout = node.timeout if isinstance(node, Menu) else None
+        return Turn(state, prompts, num_digits=num_digits, timeout=timeout, **kw)
 
     def miss(self, state: CallState, reason: str) -> Turn:
         """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""

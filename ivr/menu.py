@@ -64,8 +64,28 @@ class ChooseLanguage:
     code: str
 
 
+@dataclass(frozen=True)
+class KeepLanguage:
+    """On the offer at the start of a call: go on in the language offered (the state's)."""
+
+
+@dataclass(frozen=True)
+class Restart:
+    """Begin the call again at the language menu, forgetting where it came from."""
+
+
 Action = (
-    Goto | Back | Repeat | MainMenu | LanguageMenu | NextStep | PreviousStep | ChooseLanguage | Do
+    Goto
+    | Back
+    | Repeat
+    | MainMenu
+    | LanguageMenu
+    | NextStep
+    | PreviousStep
+    | ChooseLanguage
+    | KeepLanguage
+    | Restart
+    | Do
 )
 
 # --- Nodes ---------------------------------------------------------------------------------------
@@ -88,6 +108,10 @@ class Menu:
     options: tuple[Option, ...]
     hints: tuple[str, ...] = ()  # navigation hints (names of GLOBAL_KEYS) said after the options
     reads_back: bool = False  # the title says back what the caller typed (the call's entry)
+    #: What any other key, or silence, does: None makes them misses (said again, then goodbye).
+    otherwise: Action | None = None
+    #: Seconds to wait for a key after the prompts; None for the usual wait (ivr.twiml).
+    timeout: int | None = None
 
 
 @dataclass(frozen=True)
@@ -141,8 +165,14 @@ HINTS: dict[str, tuple[str, str]] = {
 
 LANGUAGE_MENU = "language"
 NO_NUMBER = "no_number"
+ALREADY_SENT = "sms_already_sent"
 MAIN_MENU = "main"
 RESUME_MENU = "resume"
+LANGUAGE_OFFER = "offer"
+#: Seconds the language offer waits for its key before the language menu: the offer says how to
+#: change language in its first 3 seconds, and a caller who does not understand it (another
+#: person on a shared phone) reaches the language menu within a few more.
+OFFER_TIMEOUT = 3
 
 NODES: dict[str, Node] = {
     node.name: node
@@ -174,6 +204,8 @@ NODES: dict[str, Node] = {
         ),
         Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
         Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
+        # Instead of sms_sent when the number already got the steps as often as allowed today.
+        Message(name=ALREADY_SENT, prompt="voice.sms_steps.already_sent", hints=("repeat", "main")),
         # A reminder: the date typed, read back and confirmed, then consent asked explicitly.
         DateEntry(name="remind_date", prompt="voice.remind.ask", then="remind_confirm"),
         Menu(
@@ -196,7 +228,22 @@ NODES: dict[str, Node] = {
         ),
         Message(name="remind_done", prompt="voice.remind.registered", hints=("main",)),
         Message(name="remind_refused", prompt="voice.remind.refused", hints=("main",)),
-        # Offered to a caller who calls back within a day: "continue" returns to where they were.
+        # The first words of a call from a number that chose a language before, in that
+        # language: "For Dari, press 1. For another language, press 2." Nothing else is said
+        # before the caller confirms (a caller ID can be spoofed), and silence or any other key
+        # leads to the language menu.
+        Menu(
+            name=LANGUAGE_OFFER,
+            title=(),
+            options=(
+                Option("1", "voice.language.choose", KeepLanguage()),
+                Option("2", "voice.language.other", Restart()),
+            ),
+            otherwise=Restart(),
+            timeout=OFFER_TIMEOUT,
+        ),
+        # Offered, after the language offer, to a caller who calls back within the resume window
+        # (RESUME_WINDOW_MINUTES): "continue" returns to where they were; no topic is named.
         Menu(
             name=RESUME_MENU,
             title=("voice.resume.welcome",),

@@ -48,7 +48,11 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
-    queue = [flow.start(), *(flow.start(point) for point in resume_points)]
+    queue = [
+        flow.start(),
+        *(flow.start(None, lang) for lang in flow.languages),
+        *(flow.start(point, point.lang) for point in resume_points),
+    ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()
     while queue:

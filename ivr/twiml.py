@@ -28,9 +28,16 @@ def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance]) -> N
             parent.say(u.text, **attrs)
 
 
-def listen(utterances: Iterable[Utterance], action: str, *, num_digits: int = 1) -> str:
-    """Say the utterances while listening for keys, then post them (or silence) to action."""
-    return _listen(tuple(utterances), action, num_digits)
+def listen(
+    utterances: Iterable[Utterance],
+    action: str,
+    *,
+    num_digits: int = 1,
+    timeout: int | None = None,
+) -> str:
+    """Say the utterances while listening for keys, then post them (or silence) to action;
+    wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given)."""
+    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT)
 
 
 def hang_up(utterances: Iterable[Utterance]) -> str:
@@ -41,9 +48,9 @@ def hang_up(utterances: Iterable[Utterance]) -> str:
 # The menus produce a few dozen distinct documents per language: each is built once. (Building
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
-def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int) -> str:
+def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int, timeout: int) -> str:
     response = VoiceResponse()
-    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=GATHER_TIMEOUT)
+    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout)
     _voice(gather, utterances)
     response.append(gather)
     response.redirect(action, method="POST")

@@ -14,10 +14,11 @@ from redis.exceptions import RedisError
 
 from hotline.parts import part
 from hotline.settings import Settings
+from hotline.twilio_fields import for_log
 from hotline.twilio_request import twilio_signed
 from ivr import twiml
-from ivr.calls import CallRequest, CallService
-from ivr.flow import Flow, Prompt, Turn
+from ivr.calls import CallRequest, CallService, Reply
+from ivr.flow import Flow, Prompt
 from ivr.speech import DateVoice, Speaker, Utterance
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,16 @@ STEP_PATH = "/voice/step"
 
 
 def _call() -> CallRequest:
-    return CallRequest.from_form(request.form, part(Settings).secret_key)
+    call = CallRequest.from_form(request.form, part(Settings).secret_key, request.args)
+    if call.invalid:
+        # Signed, yet not what Twilio sends: say so in the log (field names only, never the
+        # number), and never serve it as a new call at every key.
+        log.warning(
+            "voice request to %s refused: invalid %s",
+            for_log(request.path),
+            ", ".join(call.invalid),
+        )
+    return call
 
 
 def _xml(document: str) -> Response:
@@ -43,12 +53,16 @@ def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]
     return heard
 
 
-def render(turn: Turn) -> Response:
+def render(reply: Reply) -> Response:
+    turn = reply.turn
     speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
     utterances = [u for prompt in turn.prompts for u in voice(speaker, dates, prompt)]
     if turn.listen:
-        action = request.script_root + STEP_PATH
-        return _xml(twiml.listen(utterances, action, num_digits=turn.num_digits))
+        # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
+        action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
+        return _xml(
+            twiml.listen(utterances, action, num_digits=turn.num_digits, timeout=turn.timeout)
+        )
     return _xml(twiml.hang_up(utterances))
 
 
@@ -56,21 +70,30 @@ def render(turn: Turn) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """A call comes in."""
-    return render(part(CallService).incoming(_call()))
+    call = _call()
+    if call.invalid:
+        return outage_response()
+    return render(part(CallService).incoming(call))
 
 
 @bp.post("/step")
 @twilio_signed
 def step() -> Response:
     """The caller pressed a key, or stayed silent."""
-    return render(part(CallService).answer(_call()))
+    call = _call()
+    if call.invalid:
+        return outage_response()
+    return render(part(CallService).answer(call))
 
 
 @bp.post("/status")
 @twilio_signed
 def status() -> Response:
     """Twilio reports the call's status; an ended call's state is deleted."""
-    part(CallService).status(_call())
+    call = _call()
+    if call.invalid:
+        return Response(twiml.empty(), status=400, mimetype="text/xml")
+    part(CallService).status(call)
     return _xml(twiml.empty())
 
 

@@ -13,6 +13,7 @@ keeps each one near 300 bytes of Redis memory (see docs/reminders.md).
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,10 +21,15 @@ from datetime import date, datetime
 from redis import Redis
 
 from hotline import keys
-from hotline.identity import open_number, seal_number
+from hotline.clock import PARIS
+from hotline.identity import seal_number
+from hotline.keyring import Keyring
 
 #: Fields of the registration hash (short names keep each hash a compact listpack).
 NUMBER, LANG, PREFECTURE, EXPIRY, CONSENT, CHANNEL, NEXT = "n", "l", "p", "e", "c", "ch", "i"
+#: A random id per registration, kept when the same date is registered again: it names the
+#: reminders' messages, so a registration made after STOP never reuses a withdrawn message's id.
+GENERATION = "g"
 AUDIT_LENGTH = 20
 
 # Atomically take the due members and push their score past a lease, so two collectors never
@@ -56,12 +62,21 @@ class Registration:
     consent_at: int
     channel: str
     next_index: int
+    generation: str = ""  # empty for registrations made before it existed
 
 
 class RegistrationStore:
-    def __init__(self, redis: Redis, secret: str, retention_seconds: int = 60 * 24 * 3600):
+    def __init__(
+        self,
+        redis: Redis,
+        secret: str,
+        retention_seconds: int = 60 * 24 * 3600,
+        previous_secret: str | None = None,
+    ):
         self.redis = redis
         self.secret = secret
+        #: Opens numbers sealed under the current key or, during a rotation, the previous one.
+        self.keyring = Keyring(secret, previous_secret)
         self.retention_seconds = retention_seconds
         self._claim = redis.register_script(_CLAIM_DUE)
         self._advance = redis.register_script(_ADVANCE)
@@ -82,6 +97,10 @@ class RegistrationStore:
         now: datetime,
     ) -> None:
         """Create or replace a registration (re-registering replaces the date)."""
+        key = keys.REGISTRATION.format(caller=caller)
+        same_date, generation = self.redis.hmget(key, EXPIRY, GENERATION)
+        if same_date != expiry.isoformat().encode() or not generation:
+            generation = secrets.token_hex(4).encode()
         fields = {
             NUMBER: seal_number(self.secret, number),
             LANG: lang,
@@ -90,8 +109,8 @@ class RegistrationStore:
             CONSENT: int(now.timestamp()),
             CHANNEL: channel,
             NEXT: first_index,
+            GENERATION: generation,
         }
-        key = keys.REGISTRATION.format(caller=caller)
         with self.redis.pipeline() as pipe:
             pipe.delete(key)
             pipe.hset(key, mapping=fields)
@@ -111,13 +130,23 @@ class RegistrationStore:
         self.redis.zadd(keys.REMINDERS_DUE, {caller: due.timestamp()}, xx=True)
 
     def erase(self, caller: str, reason: str, now: datetime | None = None) -> bool:
-        """Delete everything about a registration; keep only the reason in its audit trail."""
+        """Delete everything about a registration, its audit trail included: what remains is
+        one more in the day's tally of erasures for this reason, which names no one."""
+        day = (now or datetime.now(PARIS)).astimezone(PARIS).strftime("%Y%m%d")
+        tally = keys.ERASURES.format(day=day)
         with self.redis.pipeline() as pipe:
             pipe.delete(keys.REGISTRATION.format(caller=caller))
             pipe.zrem(keys.REMINDERS_DUE, caller)
-            deleted, _ = pipe.execute()
-        self.audit(caller, f"erased:{reason}", now)
+            pipe.delete(keys.AUDIT.format(caller=caller))
+            pipe.hincrby(tally, reason, 1)
+            pipe.expire(tally, self.retention_seconds)
+            deleted, *_ = pipe.execute()
         return bool(deleted)
+
+    def erasures(self, day: date) -> dict[str, int]:
+        """The day's tally of erasures by reason."""
+        raw = self.redis.hgetall(keys.ERASURES.format(day=day.strftime("%Y%m%d")))
+        return {k.decode(): int(v) for k, v in raw.items()}
 
     def audit(self, caller: str, event: str, now: datetime | None = None) -> None:
         moment = int(now.timestamp() if now else time.time())
@@ -137,13 +166,14 @@ class RegistrationStore:
         fields = {k.decode(): v.decode() for k, v in raw.items()}
         return Registration(
             caller=caller,
-            number=open_number(self.secret, fields[NUMBER]),
+            number=self.keyring.open(fields[NUMBER]),
             lang=fields[LANG],
             prefecture=fields[PREFECTURE],
             expiry=date.fromisoformat(fields[EXPIRY]),
             consent_at=int(fields[CONSENT]),
             channel=fields[CHANNEL],
             next_index=int(fields[NEXT]),
+            generation=fields.get(GENERATION, ""),
         )
 
     def exists(self, caller: str) -> bool:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from content.catalog import Content
 from hotline.clock import PARIS
 from hotline.identity import caller_key
+from hotline.quarantine import Quarantine
 from reminders import schedule
 from reminders.registrations import RegistrationStore
 from reminders.schedule import DateCheck, Policy, Purge, Send, Wait
@@ -29,10 +30,15 @@ Outbound = Callable[[str, str, str, str], None]  # caller, number, body, message
 LEASE_SECONDS = 300
 
 
-def reminder_message_id(caller: str, expiry: date, index: int) -> str:
-    """The same for the same reminder, so queueing it twice is still one message; a digest, so
-    the id (which RQ and the logs see) shows neither the caller key nor the date."""
-    digest = hashlib.sha256(f"{caller}:{expiry.isoformat()}:{index}".encode()).hexdigest()
+def reminder_message_id(caller: str, expiry: date, index: int, generation: str = "") -> str:
+    """The same for the same reminder of the same registration, so queueing it twice is still
+    one message; another after STOP and a new registration (its ``generation`` differs), so the
+    withdrawn message's id does not swallow the new one. A digest: the id (which RQ and the logs
+    see) shows neither the caller key nor the date."""
+    name = f"{caller}:{expiry.isoformat()}:{index}"
+    if generation:  # not the caller key: a key rotation keeps the ids of queued reminders
+        name = f"{generation}:{expiry.isoformat()}:{index}"
+    digest = hashlib.sha256(name.encode()).hexdigest()
     return f"rem-{digest[:32]}"
 
 
@@ -46,7 +52,7 @@ class Processed:
     """What one run did with one registration."""
 
     caller: str
-    what: str  # sent, waiting, purged, gone, erased
+    what: str  # sent, waiting, purged, gone, quarantined
 
 
 class ReminderService:
@@ -57,8 +63,10 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        quarantine: Quarantine | None = None,
     ):
         self.store = store
+        self.quarantine = quarantine or Quarantine(store.redis)
         self.content = content
         self.secret = secret
         self.outbound = outbound
@@ -109,10 +117,10 @@ class ReminderService:
         try:
             registration = self.store.get(caller)
         except ValueError:
-            # Sealed with another HOTLINE_SECRET_KEY (rotated): the number can never be read
-            # again, so the registration can never be served. Erase it; the others go on.
-            self.store.erase(caller, "unreadable-number", now)
-            return Processed(caller, "erased")
+            # No known key opens it: most likely a wrong HOTLINE_SECRET_KEY, and the person is
+            # still waiting for the reminder. Set it aside, never delete it; the others go on.
+            self.quarantine.hold(caller, "its number opens with no known key")
+            return Processed(caller, "quarantined")
         if registration is None:
             self.store.erase(caller, "missing")
             return Processed(caller, "gone")
@@ -131,7 +139,9 @@ class ReminderService:
                 body = self.content.text(
                     f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
                 )
-                message_id = reminder_message_id(caller, registration.expiry, index)
+                message_id = reminder_message_id(
+                    caller, registration.expiry, index, registration.generation
+                )
                 self.outbound(caller, registration.number, body, message_id)
                 for stale in skipped:
                     self.store.audit(caller, f"skipped:{self.policy.offsets[stale]}", now)

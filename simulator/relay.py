@@ -23,8 +23,8 @@ from audio.library import MANIFEST_NAME, Manifest
 
 #: The webhooks a person on the phone or texting reaches: voice steps and incoming SMS.
 #: Not /sms/status: that is Twilio reporting on our own messages, nothing a person does.
-ALLOWED_PATH = re.compile(r"^/voice/[a-z][a-z_-]{0,31}$|^/sms/incoming$")
-SAFE_QUERY = re.compile(r"^[A-Za-z0-9=&_.%-]{0,200}$")
+ALLOWED_PATH = re.compile(r"/voice/[a-z][a-z_-]{0,31}|/sms/incoming")
+SAFE_QUERY = re.compile(r"[A-Za-z0-9=&_.%-]{0,200}")
 MAX_FIELDS = 40
 MAX_VALUE = 1600  # an SMS body's longest
 
@@ -48,9 +48,9 @@ class WebhookRequest:
         if not isinstance(target, str):
             raise RelayRefused("path must be a string")
         parts = urlsplit(target)
-        if parts.scheme or parts.netloc or not ALLOWED_PATH.match(parts.path):
+        if parts.scheme or parts.netloc or not ALLOWED_PATH.fullmatch(parts.path):
             raise RelayRefused("only the hotline's webhooks: /voice/<step> and /sms/incoming")
-        if not SAFE_QUERY.match(parts.query):
+        if not SAFE_QUERY.fullmatch(parts.query):
             raise RelayRefused("query string not allowed")
         if not isinstance(form, dict) or len(form) > MAX_FIELDS:
             raise RelayRefused(f"form must be an object of at most {MAX_FIELDS} fields")

@@ -8,11 +8,11 @@ or for a message we no longer know: each case leaves the store consistent.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from hotline.twilio_fields import MESSAGE_SID, error_code, for_log, valid
 from sms import errors
 from sms.recipients import Recipients, tell_failure
 from sms.store import (
@@ -43,7 +43,6 @@ TWILIO_STATUS = {
     "failed": UNDELIVERED,
     "canceled": UNDELIVERED,
 }
-_MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 
 
 def status_callback_url(public_base_url: str | None, message_id: str) -> str | None:
@@ -68,10 +67,10 @@ class StatusReport:
         code = (form.get("ErrorCode") or "").strip()
         hint = args.get("m", "")
         return cls(
-            message_sid=sid if _MESSAGE_SID.match(sid) else None,
-            status=(form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower(),
-            error_code=int(code) if code.isdigit() else None,
-            message_id=hint if MESSAGE_ID.match(hint) else None,
+            message_sid=valid(MESSAGE_SID, sid),
+            status=(form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()[:20],
+            error_code=error_code(code),
+            message_id=valid(MESSAGE_ID, hint),
         )
 
 
@@ -84,7 +83,7 @@ class StatusCallbacks:
         """Record what Twilio reports about a message; its status afterwards, or None if unknown."""
         status = TWILIO_STATUS.get(report.status)
         if report.message_sid is None or status is None:
-            log.info("status callback ignored: status %r", report.status)
+            log.info("status callback ignored: status %s", for_log(report.status))
             return None
         message = None
         if report.message_id:

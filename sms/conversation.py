@@ -15,6 +15,9 @@ from content.catalog import SOURCE_LANGUAGE, Content
 from hotline.erasure import Erasure
 from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
+from hotline.sms_destinations import Destinations
+from hotline.sms_limits import DailyLimits, Verdict
+from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService, sms_date
 from sms.keywords import (
@@ -26,6 +29,7 @@ from sms.keywords import (
     parse,
     parse_date,
 )
+from sms.replays import AnsweredMessages
 
 #: The longest text read; anything longer is cut before parsing (a keyword comes first anyway).
 MAX_BODY = 320
@@ -36,6 +40,7 @@ class Inbound:
     number: str | None
     body: str
     now: datetime
+    message_sid: str | None = None  # Twilio's, checked: each is answered once
 
 
 @dataclass(frozen=True)
@@ -55,24 +60,63 @@ class SmsConversation:
         erasure: Erasure,
         secret: str,
         prefecture: str,
+        limits: DailyLimits,
+        destinations: Destinations,
+        answered: AnsweredMessages,
+        changes: RegistrationChanges,
     ):
+        self.answered = answered
+        self.changes = changes
         self.content = content
         self.choices = choices
         self.reminders = reminders
         self.erasure = erasure
         self.secret = secret
         self.prefecture = prefecture
+        self.limits = limits
+        self.destinations = destinations
         self.keywords, self.keyword_langs = _keyword_tables(content)
 
     def reply(self, inbound: Inbound) -> list[str]:
-        """The texts to send back to one incoming SMS."""
+        """The texts to send back to one incoming SMS; none to a message already answered."""
+        if inbound.message_sid is not None and not self.answered.first_time(inbound.message_sid):
+            return []
+        try:
+            return self._reply(inbound)
+        except Exception:
+            if inbound.message_sid is not None:
+                self.answered.forget(inbound.message_sid)
+            raise
+
+    def _reply(self, inbound: Inbound) -> list[str]:
         command = parse(inbound.body[:MAX_BODY], self.keywords)
         caller = caller_key(self.secret, inbound.number)
         lang = self.choices.get(caller) or self._keyword_language(command) or SOURCE_LANGUAGE
         if not self.content.has_language(lang):
             lang = SOURCE_LANGUAGE
         context = Context(inbound, command, caller, lang)
-        return HANDLERS.get(command.name, SmsConversation.help)(self, context)
+        handler = HANDLERS.get(command.name, SmsConversation.help)
+        if not self.destinations.allows(inbound.number):
+            # Never a reply to a number the hotline may not text (SMS pumping); STOP still erases.
+            if command.name == "stop":
+                handler(self, context)
+            return []
+        kind = REPLY_KINDS.get(command.name, "reply")
+        verdict = self.limits.take(caller, kind, inbound.now)
+        if verdict is Verdict.SEND or command.name == "stop":
+            replies = handler(self, context)  # STOP erases even when its reply is not sent
+            return replies if verdict is Verdict.SEND else self.over_limit(context, kind, verdict)
+        return self.over_limit(context, kind, verdict)
+
+    def is_stop(self, body: str) -> bool:
+        """Whether a text is a STOP (read without Redis, for the outage reply)."""
+        return parse(body[:MAX_BODY], self.keywords).name == "stop"
+
+    def over_limit(self, c: Context, kind: str, verdict: Verdict) -> list[str]:
+        """Past today's allowance: nothing is done (but STOP); said once, then silence."""
+        if verdict is Verdict.NOTICE:
+            return [self.text(LIMIT_NOTICES.get(kind, "sms.limit.other"), c.lang)]
+        return []
 
     def text(self, key: str, lang: str, **params: str) -> str:
         return self.content.text(key, lang, **params)
@@ -93,6 +137,7 @@ class SmsConversation:
         number = normalise_number(c.inbound.number)
         if number is None:
             return [self.text("sms.help", c.lang)]
+        replaced = self.changes.before_replacing(c.caller, expiry)
         check = self.reminders.register(
             number=number,
             lang=c.lang,
@@ -101,12 +146,21 @@ class SmsConversation:
             channel="sms",
             now=c.inbound.now,
         )
+        if check is DateCheck.OK:
+            return [registered_text(self.content, c.lang, expiry, replaced)]
         return [self.text(REMIND_REPLIES[check], c.lang, date=sms_date(expiry))]
+
+    def undo(self, c: Context) -> list[str]:
+        """Put back the registration as it was before the last change (made by a call, or an
+        SMS, that the person may not have made)."""
+        restored = self.changes.undo(c.caller)
+        if restored is None:
+            return [self.text("sms.undo.nothing", c.lang)]
+        return [self.text("sms.undo.done", c.lang, date=sms_date(restored))]
 
     def stop(self, c: Context) -> list[str]:
         """Erase everything the number left here, then confirm once."""
-        if c.caller is not None:
-            self.erasure.forget(c.caller, "stop", c.inbound.now)
+        self.erasure.forget_number(c.inbound.number, "stop", c.inbound.now)
         return [self.text("sms.stop.confirm", c.lang)]
 
     def start(self, c: Context) -> list[str]:
@@ -141,8 +195,19 @@ SMS_KEYS = (
     "sms.start.confirm",
     "sms.lang.confirm",
     "sms.lang.unknown",
+    "sms.limit.steps",
+    "sms.limit.other",
+    "sms.stop.unavailable",
+    "sms.remind.changed",
+    "sms.undo.done",
+    "sms.undo.nothing",
     *(f"sms.keyword.{command}" for command in COMMANDS),
 )
+
+#: Which daily allowance (settings.DEFAULT_SMS_LIMITS) each command's reply takes.
+REPLY_KINDS = {"steps": "steps", "remind": "confirmation", "stop": "stop"}
+#: What a person past an allowance is told, once a day.
+LIMIT_NOTICES = {"steps": "sms.limit.steps"}
 
 REMIND_REPLIES = {
     DateCheck.OK: "sms.remind.confirm",
@@ -157,6 +222,7 @@ HANDLERS: dict[str, Callable[[SmsConversation, Context], list[str]]] = {
     "stop": SmsConversation.stop,
     "start": SmsConversation.start,
     "lang": SmsConversation.lang,
+    "undo": SmsConversation.undo,
 }
 assert set(HANDLERS) == set(COMMANDS)
 

@@ -22,7 +22,8 @@ from collections.abc import Callable
 
 from rq import get_current_job
 
-from hotline.identity import open_number
+from hotline.keyring import Keyring
+from hotline.twilio_fields import for_log
 from sms import errors
 from sms.callbacks import TWILIO_STATUS, status_callback_url
 from sms.errors import Failure
@@ -75,6 +76,7 @@ class Dispatcher:
         recipients: Recipients,
         in_doubt_grace: float = IN_DOUBT_GRACE,
         clock: Callable[[], float] = time.time,
+        previous_secret: str | None = None,
     ):
         self.store = store
         self.sender = sender
@@ -84,6 +86,8 @@ class Dispatcher:
         self.recipients = recipients
         self.in_doubt_grace = in_doubt_grace
         self.clock = clock
+        #: Opens numbers sealed before a key rotation too (reminders/rotation.py).
+        self.keyring = Keyring(secret, previous_secret)
 
     def deliver(self, message_id: str) -> str:
         """Send one stored message unless it already went; return its status.
@@ -114,7 +118,7 @@ class Dispatcher:
                 message.attempts,
             )
         try:
-            number = open_number(self.secret, message.sealed_to or "")
+            number = self.keyring.open(message.sealed_to or "")
         except ValueError:
             return self._close(message, REFUSED, errors.UNREADABLE, None)
         attempt = self.store.claim(message_id, message.attempt_at, self.clock())
@@ -142,8 +146,8 @@ class Dispatcher:
             raise TransientSendError(f"SMS {message_id} attempt {attempt}: {error}") from error
         status = TWILIO_STATUS.get(sent.status, ACCEPTED)  # "queued" from Twilio, "sent" outbox
         if self.store.advance(message_id, status, sid=sent.sid) == DUPLICATE:
-            log.warning("SMS %s was sent twice (second SID %s)", message_id, sent.sid)
-        log.info("SMS %s %s as %s (attempt %d)", message_id, status, sent.sid, attempt)
+            log.warning("SMS %s was sent twice (second SID %s)", message_id, for_log(sent.sid))
+        log.info("SMS %s %s as %s (attempt %d)", message_id, status, for_log(sent.sid), attempt)
         return status
 
     def _close(self, message: Message, status: str, failure: Failure, code: int | None) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 #: Commands, and the catalog key listing each one's words.
-COMMANDS = ("help", "steps", "remind", "stop", "start", "lang")
+COMMANDS = ("help", "steps", "remind", "stop", "start", "lang", "undo")
 #: Words that always mean a command (Twilio's standard opt-out and opt-in words, and "?").
 ALWAYS = {
     "?": "help",

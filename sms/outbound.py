@@ -20,6 +20,7 @@ from rq import Queue, Retry
 
 from hotline import keys
 from hotline.identity import caller_key, mask_number, normalise_number, seal_number
+from hotline.sms_destinations import Destinations
 from sms.store import MESSAGE_ID, MessageStore
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ RESULT_TTL = 24 * 60 * 60
 FAILURE_TTL = 7 * 24 * 60 * 60
 #: Twilio refuses longer bodies (error 21617).
 MAX_BODY = 1600
-_PURPOSE = re.compile(r"^[a-z0-9_.-]{1,40}$")
+_PURPOSE = re.compile(r"[a-z0-9_.-]{1,40}")
 
 
 class Outbound:
@@ -47,15 +48,26 @@ class Outbound:
         *,
         store: MessageStore,
         queue: Queue,
+        reminder_queue: Queue,
+        destinations: Destinations,
         secret: str,
         retry_intervals: Sequence[int] = RETRY_INTERVALS,
         clock: Callable[[], float] = time.time,
     ):
         self.store = store
         self.queue = queue
+        #: Reminders have their own queue, which every worker takes first: a flood of replies
+        #: never delays a reminder.
+        self.reminder_queue = reminder_queue
+        self.destinations = destinations
         self.secret = secret
         self.retry_intervals = tuple(retry_intervals)
         self.clock = clock
+
+    @property
+    def queues(self) -> list[Queue]:
+        """The queues a worker takes jobs from, the first first."""
+        return [self.reminder_queue, self.queue]
 
     def enqueue(
         self,
@@ -78,13 +90,19 @@ class Outbound:
             raise ValueError("not a phone number in E.164 form")
         if not body or len(body) > MAX_BODY:
             raise ValueError(f"an SMS body has 1 to {MAX_BODY} characters")
-        if not _PURPOSE.match(purpose):
+        if not _PURPOSE.fullmatch(purpose):
             raise ValueError("purpose is a short lowercase word")
         if at is not None and at.tzinfo is None:
             raise ValueError("give `at` with its time zone")
         message_id = message_id or "sms-" + uuid.uuid4().hex
-        if not MESSAGE_ID.match(message_id):
+        if not MESSAGE_ID.fullmatch(message_id):
             raise ValueError("a message id has 1 to 64 letters, digits, _ or -")
+        if refusal := self.destinations.refusal(number):
+            # SMS pumping: only mobiles of the allowed countries (SMS_ALLOWED_COUNTRIES).
+            log.warning(
+                "SMS %s (%s) not queued: destination refused (%s)", message_id, purpose, refusal
+            )
+            return message_id
         now = self.clock()
         delay = max(0, int(at.timestamp() - now)) if at else 0
         created = self.store.create(
@@ -108,11 +126,12 @@ class Outbound:
         )
         if self.retry_intervals:
             options["retry"] = Retry(max=len(self.retry_intervals), interval=self.retry_intervals)
+        queue = self.reminder_queue if purpose == "reminder" else self.queue
         try:
             if at is not None:
-                self.queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
+                queue.enqueue_at(at, DELIVER_JOB, message_id, **options)
             else:
-                self.queue.enqueue(DELIVER_JOB, message_id, **options)
+                queue.enqueue(DELIVER_JOB, message_id, **options)
         except Exception:
             self.store.forget(message_id)  # no job, no message: enqueueing again can work
             raise

@@ -8,8 +8,9 @@ attempt that may be retried goes back to ``retrying``; one whose outcome is unkn
 stays ``dispatching``. Statuses only move forward, so late or out-of-order callbacks change
 nothing, and a message with a SID is never claimed again.
 
-Once Twilio has the message (or it is closed) the number and body are deleted from the hash:
-only the status, reason and the caller's keyed hash stay, until the key expires.
+Once Twilio has the message (or it is closed) the number and body are deleted from the hash;
+at a final status (delivered, undelivered, refused, gave up) the caller's keyed hash goes too:
+only the status, reason, purpose and Twilio's SID stay, until the key expires (3 days).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from redis import Redis
 
 from hotline import keys
+from hotline.twilio_fields import error_code
 
 QUEUED = "queued"
 RETRYING = "retrying"
@@ -50,7 +52,7 @@ CLAIMABLE = frozenset({QUEUED, RETRYING, DISPATCHING})
 #: or the SID differs from the one recorded (the message was sent twice).
 CHANGED, UNCHANGED, MISSING, DUPLICATE = 1, 0, -1, -2
 
-MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 _RANK_TABLE = "{" + ", ".join(f"{status}={rank}" for status, rank in RANK.items()) + "}"
 
@@ -108,6 +110,10 @@ end
 if sid ~= '' or RANK[ARGV[2]] >= 4 then
   redis.call('HDEL', KEYS[1], 'to', 'body')
 end
+if RANK[ARGV[2]] >= 4 then
+  -- final: nothing will be reported to the registration any more
+  redis.call('HDEL', KEYS[1], 'caller')
+end
 return changed
 """
 )
@@ -143,7 +149,7 @@ class Message:
             attempt_at=f.get("attempt_at", ""),
             sid=f.get("sid") or None,
             reason=f.get("reason") or None,
-            code=int(code) if code and code.isdigit() else None,
+            code=error_code(code),
             duplicate=f.get("duplicate") or None,
         )
 

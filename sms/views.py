@@ -11,6 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from content.catalog import FALLBACK_LANGUAGES, Content
 from hotline.clock import Clock
 from hotline.parts import part
+from hotline.twilio_fields import ACCOUNT_SID, MESSAGE_SID, valid
 from hotline.twilio_request import twilio_signed
 from sms.conversation import Inbound, SmsConversation
 
@@ -29,17 +30,36 @@ def messages(texts: list[str]) -> Response:
 @twilio_signed
 def incoming() -> Response:
     """Answer one incoming SMS."""
+    form = request.form
+    sid = valid(MESSAGE_SID, form.get("MessageSid"))
+    invalid = [
+        name
+        for name, ok in (
+            ("MessageSid", sid),
+            ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
+        )
+        if not ok
+    ]
+    if invalid:
+        # Signed, yet not what Twilio sends: refused, logged by field name (never the number).
+        log.warning("SMS webhook refused: invalid %s", ", ".join(invalid))
+        return Response(str(MessagingResponse()), status=400, mimetype="text/xml")
     inbound = Inbound(
-        number=request.form.get("From"),
-        body=request.form.get("Body", ""),
+        number=form.get("From"),
+        body=form.get("Body", ""),
         now=part(Clock).now(),
+        message_sid=sid,
     )
     return messages(part(SmsConversation).reply(inbound))
 
 
 @bp.errorhandler(RedisError)
 def redis_down(error: RedisError) -> Response:
-    """Without Redis nothing can be registered, but the person still gets the help text."""
-    log.error("Redis unavailable for an SMS: %s", error)
+    """Without Redis nothing can be registered, but the person still gets the help text; a STOP
+    cannot be applied either, and the reply says so and asks to send it again (nothing is kept
+    to apply later: the web process has no other store that outlives it)."""
+    stop = part(SmsConversation).is_stop(request.form.get("Body", ""))
+    log.error("Redis unavailable for an SMS%s: %s", " (a STOP, not applied)" if stop else "", error)
     content = part(Content)
-    return messages([content.text("sms.help", lang) for lang in FALLBACK_LANGUAGES])
+    key = "sms.stop.unavailable" if stop else "sms.help"
+    return messages([content.text(key, lang) for lang in FALLBACK_LANGUAGES])

@@ -40,7 +40,8 @@ class Heard:
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
     """Every text the hotline can say, mapped to its (catalog key, language)."""
     prompts = reachable_prompts(hotline.flow)
-    prompts |= {Prompt("voice.outage.info", lang) for lang in hotline.flow.languages}
+    for extra in ("voice.outage.info", "voice.sms_steps.already_sent"):  # said off the menus
+        prompts |= {Prompt(extra, lang) for lang in hotline.flow.languages}
     return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
 
 
@@ -55,7 +56,7 @@ class Caller:
     ):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number or f"+336{random.randrange(10**8):08d}"
+        self.number = number or f"+3361{random.randrange(10**7):07d}"  # always a French mobile
         self.call_sid = "CA" + uuid.uuid4().hex
         self.last: Heard | None = None
         self.session = requests.Session()

@@ -24,6 +24,7 @@ from rq.serializers import JSONSerializer
 from app import create_app
 from bench.servers import procfile_command
 from devtools.fake_twilio import FakeTwilio
+from hotline import keys
 from hotline.identity import caller_key
 from sms.dispatch import Dispatcher
 from sms.store import Message
@@ -65,11 +66,14 @@ class SmsWorld:
 
     @property
     def failures(self) -> list[tuple[str | None, int | None, str]]:
-        """What the reminders were told of failed deliveries to NUMBER (its audit trail)."""
+        """What the reminders were told of failed deliveries to NUMBER: its audit trail, and the
+        tally of erasures (which names no one: these tests text NUMBER only)."""
         caller = caller_key(SECRET_KEY, NUMBER)
+        events = [e.split(" ", 1)[1] for e in self.hotline.reminders.store.audit_trail(caller)]
+        for key in self.redis.scan_iter(match=keys.ERASURES.format(day="*")):
+            events += [f"erased:{reason.decode()}" for reason in self.redis.hgetall(key)]
         found = []
-        for entry in self.hotline.reminders.store.audit_trail(caller):
-            event = entry.split(" ", 1)[1]
+        for event in events:
             kind, _, rest = event.partition(":")
             reason, _, code = rest.rpartition(":")
             if kind in ("undelivered", "erased") and reason:
@@ -106,9 +110,10 @@ class SmsWorld:
 
     def promote_scheduled(self) -> None:
         """Enqueue every scheduled job now, as the scheduler will once its time comes."""
-        registry = ScheduledJobRegistry(queue=self.queue)
-        for job_id in registry.get_job_ids():
-            registry.requeue(job_id)
+        for queue in (self.outbound.reminder_queue, self.queue):
+            registry = ScheduledJobRegistry(queue=queue)
+            for job_id in registry.get_job_ids():
+                registry.requeue(job_id)
 
     def reap_abandoned(self) -> None:
         """What a worker's maintenance does once a dead worker's jobs have expired: retry them."""

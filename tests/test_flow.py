@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from ivr.flow import CallState, Flow, Prompt
-from ivr.menu import LANGUAGE_MENU, MAIN_MENU, NODES, RESUME_MENU, Walk
+from ivr.menu import (
+    LANGUAGE_MENU,
+    LANGUAGE_OFFER,
+    MAIN_MENU,
+    NODES,
+    OFFER_TIMEOUT,
+    RESUME_MENU,
+    Walk,
+)
 from ivr.reachability import KEYPAD, reachable_prompts
 
 LANGS = ("fr", "en")
@@ -128,8 +136,8 @@ def test_nine_before_choosing_a_language_is_a_wrong_key(flow):
 
 def every_node_state():
     for name, node in NODES.items():
-        if name == RESUME_MENU:
-            continue
+        if name in (RESUME_MENU, LANGUAGE_OFFER):
+            continue  # the offer has no misses (see test_the_language_offer...)
         yield at(name)
         if isinstance(node, Walk):
             yield at(name, step=len(node.steps) - 1)
@@ -177,15 +185,24 @@ def test_an_unknown_or_stale_state_starts_the_call_again(flow):
         assert flow.step(broken, "1") == flow.start()
 
 
-def test_a_caller_who_stopped_in_a_topic_is_offered_to_continue(flow):
+def test_a_caller_who_stopped_in_a_topic_is_offered_to_continue_once_they_confirm(flow):
     point = at("steps", lang="fr", step=3)
-    offer = flow.start(point)
+    language = flow.start(point, "fr")
+    assert language.state.node == LANGUAGE_OFFER and keys(language) == OFFER
+    offer = flow.step(language.state, "1")
     assert offer.state.node == RESUME_MENU and offer.state.lang == "fr"
     assert keys(offer) == ["voice.resume.welcome", "voice.resume.continue", "voice.resume.restart"]
+    assert [e.name for e in offer.effects] == ["remember_language"]
     resumed = flow.step(offer.state, "1")
     assert resumed.state == point
     restarted = flow.step(offer.state, "2")
     assert restarted.state.node == MAIN_MENU and restarted.state.lang == "fr"
+    # Another language, silence or any other key: the language menu, where it came from forgotten.
+    for press in ("2", None, "7", "0", "*", "9"):
+        assert flow.step(language.state, press).state == CallState()
+
+
+OFFER = ["voice.language.choose", "voice.language.other"]
 
 
 def test_nothing_to_continue_from_a_menu_or_an_unknown_language(flow):
@@ -230,13 +247,19 @@ def test_more_than_eight_languages_go_on_a_second_page():
     assert flow.step(first.state, "8").state.lang == "uk"
 
 
-def test_a_known_language_is_greeted_in_it_and_can_be_changed_with_one_key(flow):
+def test_a_known_language_is_offered_first_with_how_to_change_it(flow):
     turn = flow.start(known_lang="en")
-    assert turn.state == CallState(lang="en", node=MAIN_MENU, path=(LANGUAGE_MENU,))
-    assert keys(turn)[0] == "voice.main.welcome" and turn.prompts[0].lang == "en"
-    assert "voice.nav.language" in keys(turn)
-    assert flow.step(turn.state, "8").state.node == LANGUAGE_MENU
+    # Only two short prompts, in that language, then a short wait: the offer and the way out.
+    assert turn.state == CallState(lang="en", node=LANGUAGE_OFFER)
+    assert keys(turn) == OFFER and {p.lang for p in turn.prompts} == {"en"}
+    assert turn.timeout == OFFER_TIMEOUT <= 3 and turn.listen
+    main = flow.step(turn.state, "1")
+    assert main.state == CallState(lang="en", node=MAIN_MENU, path=(LANGUAGE_MENU,))
+    assert keys(main)[0] == "voice.main.welcome" and main.prompts[0].lang == "en"
+    assert [e.name for e in main.effects] == ["remember_language"]
+    assert flow.step(turn.state, "2").state == CallState()
     # a language no longer offered by voice starts at the language menu
     assert flow.start(known_lang="xx").state == CallState()
-    # where the caller stopped comes first
-    assert flow.start(at("adp", lang="fr"), known_lang="en").state.node == RESUME_MENU
+    # where the caller stopped comes after the confirmed language, in that language
+    confirmed = flow.step(flow.start(at("adp", lang="fr"), known_lang="en").state, "1")
+    assert confirmed.state.node == RESUME_MENU and confirmed.state.lang == "en"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from app import create_app
 from devtools.embedded_redis import EmbeddedRedis
 from tests.caller import Caller, spoken_texts
 from tests.conftest import AUTH_TOKEN, LiveServer, make_settings
+from tests.texter import Texter
 from wiring.web import web_parts
 
 
@@ -38,3 +41,28 @@ def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doome
         assert health.status_code == 503
         # a bad signature is still refused, outage or not
         assert caller.post("/voice/incoming", caller.form(), sign=False).status == 403
+
+
+def test_a_stop_while_redis_is_down_is_answered_as_not_applied(doomed_redis, caplog):
+    """Nothing can keep the STOP for later: the reply says it was not recorded and to send it
+    again, instead of the help text (or a confirmation that would be a lie)."""
+    app = create_app(make_settings(doomed_redis.url))
+    content = web_parts(app).content
+    with LiveServer(app) as server:
+        texter = Texter(server.url, AUTH_TOKEN)
+        assert texter.text("RAPPEL 15/03/2027").status == 200
+
+        doomed_redis.stop()
+
+        with caplog.at_level(logging.ERROR):
+            replies = texter.text("Stop svp")
+        assert replies.status == 200
+        assert replies.texts == [
+            content.text("sms.stop.unavailable", "fr"),
+            content.text("sms.stop.unavailable", "en"),
+        ]
+        assert "STOP, not applied" in caplog.text and texter.number[3:] not in caplog.text
+        # anything else still gets the help text
+        assert texter.text("ETAPES").texts == [
+            content.text("sms.help", lang) for lang in ("fr", "en")
+        ]

@@ -64,7 +64,7 @@ def test_a_registration_keeps_only_what_reminders_need(service, redis):
     assert register(service) is DateCheck.OK
     caller = caller_key(SECRET_KEY, NUMBER)
     stored = redis.hgetall(keys.REGISTRATION.format(caller=caller))
-    assert set(stored) == {b"n", b"l", b"p", b"e", b"c", b"ch", b"i"}
+    assert set(stored) == {b"n", b"l", b"p", b"e", b"c", b"ch", b"i", b"g"}
     assert NUMBER.encode() not in b"".join(stored.values())
     # compact encoding (ziplist before Redis 7, listpack after): every value is short
     encoding = redis.object("encoding", keys.REGISTRATION.format(caller=caller))
@@ -119,7 +119,8 @@ def test_each_reminder_goes_once_at_its_time_then_the_data_is_purged(service, ou
     assert [o.what for o in service.send_due(paris(2027, 4, 15, 10, 2))] == ["purged"]
     assert not redis.exists(keys.REGISTRATION.format(caller=caller))
     assert service.store.count() == 0
-    assert service.store.audit_trail(caller)[-1].endswith("erased:retention-over")
+    assert service.store.audit_trail(caller) == []
+    assert service.store.erasures(date(2027, 4, 15)) == {"retention-over": 1}
 
 
 def test_after_an_outage_only_the_latest_missed_reminder_goes(service, outbox):
@@ -127,7 +128,8 @@ def test_after_an_outage_only_the_latest_missed_reminder_goes(service, outbox):
     outcomes = service.send_due(paris(2027, 3, 9, 14))
     assert [o.what for o in outcomes] == ["sent"]
     assert len(outbox.sent) == 1
-    assert outbox.sent[0][3] == reminder_message_id(outbox.sent[0][0], EXPIRY, 2)
+    generation = service.store.get(outbox.sent[0][0]).generation
+    assert outbox.sent[0][3] == reminder_message_id(outbox.sent[0][0], EXPIRY, 2, generation)
     trail = service.store.audit_trail(outbox.sent[0][0])
     assert [e.split(" ")[1] for e in trail] == ["skipped:-30", "skipped:-14"]
 
@@ -182,7 +184,7 @@ def test_a_tampered_number_cannot_be_opened(service, redis):
         other.get(caller)
 
 
-def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_on(
+def test_a_registration_sealed_with_another_secret_is_quarantined_and_the_others_go_on(
     service, outbox, redis, content
 ):
     register(service)
@@ -194,9 +196,10 @@ def test_a_registration_sealed_with_another_secret_is_erased_and_the_others_go_o
     )
     register(old, number="+33699999999")  # before the key was rotated
     outcomes = service.send_due(paris(2027, 2, 13, 11))
-    assert sorted(o.what for o in outcomes) == ["erased", "sent"]
+    assert sorted(o.what for o in outcomes) == ["quarantined", "sent"]
     assert [number for _, number, *_ in outbox.sent] == [NUMBER]
     assert service.store.count() == 1
+    assert service.quarantine.count() == 1  # set aside, not deleted
 
 
 def test_a_reminder_that_could_not_be_queued_is_not_moved_on(redis, content, outbox):

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from devtools.fake_twilio import Reply
+from hotline import keys
 from hotline.clock import PARIS
 from hotline.identity import caller_key
 from tests.caller import Caller, spoken_texts
@@ -32,6 +33,16 @@ def texter(sms) -> Texter:
 
 def texts_to(sms, number: str) -> list[str]:
     return [m["body"] for m in sms.fake.created if m["to"] == number]
+
+
+def erasures(redis) -> dict[str, int]:
+    """Every day's tally of erasures, by reason."""
+    pattern = keys.ERASURES.format(day="*")
+    tally: dict[str, int] = {}
+    for key in redis.scan_iter(match=pattern):
+        for reason, count in redis.hgetall(key).items():
+            tally[reason.decode()] = tally.get(reason.decode(), 0) + int(count)
+    return tally
 
 
 def run_reminder_job(sms, now: datetime) -> None:
@@ -98,7 +109,8 @@ def test_a_number_that_sent_stop_to_its_carrier_leaves_the_reminders(sms, texter
     run_reminder_job(sms, paris(2027, 2, 13, 11))
     caller_id = caller_key(SECRET_KEY, texter.number)
     assert sms.hotline.reminders.store.get(caller_id) is None
-    assert sms.hotline.reminders.store.audit_trail(caller_id)[-1].endswith("erased:opt_out:21610")
+    assert erasures(sms.redis) == {"opt_out:21610": 1}
+    assert sms.hotline.reminders.store.audit_trail(caller_id) == []
 
 
 @pytest.mark.parametrize(("code", "reason"), [(21211, "invalid_number"), (21614, "not_mobile")])
@@ -108,7 +120,7 @@ def test_invalid_or_landline_numbers_are_dropped_with_their_reason(sms, texter, 
     run_reminder_job(sms, paris(2027, 2, 13, 11))
     caller_id = caller_key(SECRET_KEY, texter.number)
     assert sms.hotline.reminders.store.get(caller_id) is None
-    assert sms.hotline.reminders.store.audit_trail(caller_id)[-1].endswith(f"{reason}:{code}")
+    assert erasures(sms.redis) == {f"{reason}:{code}": 1}
 
 
 def test_quiet_hours_and_catch_up_from_the_command_line(sms, texter):
@@ -201,3 +213,30 @@ def test_a_withheld_number_is_told_no_sms_can_be_sent(sms):
     assert withheld.press("5").keys[0] == "voice.sms_steps.no_number"
     assert withheld.press("9").keys[0] == "voice.main.title"
     assert withheld.press("4").keys[0] == "voice.sms_steps.no_number"
+
+
+def test_stop_then_the_same_date_again_still_gets_the_reminder(sms, texter):
+    """The withdrawn reminder's message id must not swallow the new registration's."""
+    due = paris(2027, 2, 13, 11)
+    reminder = sms.hotline.content.text("sms.reminder.before", "fr", date="15/03/2027")
+    texter.text("RAPPEL 15/03/2027")
+    assert sms.hotline.reminders.send_all_due(due) == {"sent": 1}  # queued, not yet sent
+    texter.text("STOP")
+    sms.work()  # the queued reminder is withdrawn: the person left
+    assert texts_to(sms, texter.number) == []
+
+    texter.text("RAPPEL 15/03/2027")  # back, the same date, within the message-id window
+    assert sms.hotline.reminders.send_all_due(due) == {"sent": 1}
+    sms.work()
+    assert texts_to(sms, texter.number) == [reminder]
+
+
+def test_the_same_date_twice_is_still_one_reminder(sms, texter):
+    due = paris(2027, 2, 13, 11)
+    texter.text("RAPPEL 15/03/2027")
+    sms.hotline.reminders.send_all_due(due)
+    sms.work()
+    texter.text("RAPPEL 15/03/2027")  # asked again after the reminder went: not sent twice
+    sms.hotline.reminders.send_all_due(due)
+    sms.work()
+    assert len(texts_to(sms, texter.number)) == 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline.settings import DEV_AUTH_TOKEN, SettingsError
+from hotline.settings import DEV_AUTH_TOKEN, DEV_SECRET_KEY, SettingsError
 from wiring.settings import read_settings
 
 PRODUCTION = {
@@ -109,3 +109,42 @@ def test_reminder_settings_that_make_no_sense_are_named(change):
     with pytest.raises(SettingsError) as error:
         read_settings({**PRODUCTION, **change})
     assert "REMINDER_DAYS must be days relative to the ADP's expiry" in str(error.value)
+
+
+DEV = {"HOTLINE_MODE": "development"}
+REAL_ACCOUNT = {"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_FROM": "+33100000000"}
+
+
+@pytest.mark.parametrize(
+    ("environment", "refused"),
+    [
+        # A real account in development mode, with the public token or secret filled in.
+        ({**DEV, **REAL_ACCOUNT, "TWILIO_AUTH_TOKEN": "real-token"}, ["HOTLINE_SECRET_KEY"]),
+        ({**DEV, **REAL_ACCOUNT, "HOTLINE_SECRET_KEY": "s" * 40}, ["TWILIO_AUTH_TOKEN"]),
+        ({**DEV, **REAL_ACCOUNT}, ["TWILIO_AUTH_TOKEN", "HOTLINE_SECRET_KEY"]),
+        # The public values typed in explicitly, in production.
+        ({**PRODUCTION, "TWILIO_AUTH_TOKEN": DEV_AUTH_TOKEN}, ["TWILIO_AUTH_TOKEN"]),
+        ({**PRODUCTION, "HOTLINE_SECRET_KEY": DEV_SECRET_KEY}, ["HOTLINE_SECRET_KEY"]),
+    ],
+)
+def test_real_credentials_never_go_with_the_public_development_token_or_secret(
+    environment, refused
+):
+    with pytest.raises(SettingsError) as error:
+        read_settings(environment)
+    named = [p.split(" ")[0] for p in error.value.problems if "public development" in p]
+    assert named == refused
+
+
+def test_development_without_an_account_keeps_its_public_defaults():
+    assert read_settings(DEV).twilio_auth_token == DEV_AUTH_TOKEN
+    full = read_settings(
+        {**DEV, **REAL_ACCOUNT, "TWILIO_AUTH_TOKEN": "t", "HOTLINE_SECRET_KEY": "s" * 40}
+    )
+    assert full.sends_real_sms
+
+
+@pytest.mark.parametrize("sid", ["AC123", "AC" + "g" * 32, "AC" + "１" * 32])
+def test_the_account_sid_has_twilios_form(sid):
+    with pytest.raises(SettingsError, match="32 hexadecimal"):
+        read_settings({**PRODUCTION, **REAL_ACCOUNT, "TWILIO_ACCOUNT_SID": sid})

@@ -8,13 +8,14 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+import requests
 
 from app import create_app
 from audio.library import Entry, Manifest
 from hotline.clock import FixedClock, SharedClock
 from simulator.relay import AudioTexts
 from sms.sender import read_outbox
-from tests.conftest import NOW
+from tests.conftest import NOW, LiveServer
 from wiring.web import web_parts
 from wiring.worker import build_worker, build_worker_parts
 
@@ -104,7 +105,7 @@ def test_the_relay_signs_so_the_webhook_answers(dev_client):
     answer = relay(dev_client, "/voice/incoming", voice_form(CallStatus="ringing")).get_json()
     assert answer["status"] == 200
     root = ET.fromstring(answer["body"])
-    assert root.find("Gather").get("action") == "/voice/step"
+    assert root.find("Gather").get("action") == "/voice/step?n=0"
     assert root.find("Redirect") is not None
 
     step = relay(dev_client, "/voice/step", voice_form(Digits="1")).get_json()
@@ -255,3 +256,25 @@ def test_a_given_clock_cannot_be_moved(dev_settings, redis):
 def test_a_date_jump_lands_at_the_reminders_sending_hour(dev_client):
     jumped = dev_client.post("/simulator/clock", json={"date": date(2027, 6, 1).isoformat()})
     assert jumped.get_json()["now"] == "2027-06-01T10:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:5000", "127.0.0.1.nip.io", "10.0.0.5", "[::2]"]
+)
+def test_development_mode_answers_only_for_loopback_hosts(dev_app, host):
+    """DNS rebinding: a page the developer opens makes their browser call the dev server under
+    the attacker's name. Every path, the simulator and the webhooks alike, is refused."""
+    server = LiveServer(dev_app)
+    with server:
+        for method, path in [
+            ("GET", "/simulator"),
+            ("POST", "/simulator/relay"),
+            ("GET", "/healthz"),
+        ]:
+            response = requests.request(
+                method, server.url + path, headers={"Host": host}, json={}, timeout=10
+            )
+            assert response.status_code == 403, (host, path)
+        for loopback in ("localhost:5000", "127.0.0.1", "127.1.2.3:80", "[::1]:5000"):
+            response = requests.get(server.url + "/healthz", headers={"Host": loopback}, timeout=10)
+            assert response.status_code in (200, 503), loopback

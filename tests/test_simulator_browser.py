@@ -135,10 +135,14 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     reminder = hotline.content.text("sms.reminder.before", "fr", date=typed_date)
     expect(thread.locator(".sms.worker")).to_contain_text(reminder, timeout=WAIT_MS)
 
-    # Calling back: offered to go on where the first call stopped (1), on to the next step.
-    # Mid-call, with the SMS thread filled: the picture of the simulator in the README.
+    # Calling back: French offered first (1), then to go on where the first call stopped (1),
+    # on to the next step. Mid-call, with the SMS thread filled: the picture in the README.
     page.click("#call")
     expect(state).to_have_text("Listening", timeout=WAIT_MS)
+    expect(transcript).to_contain_text(said(Prompt("voice.language.other", "fr", (("key", "2"),))))
+    page.click(".key[data-key='1']")
+    expect(transcript).to_contain_text(said(Prompt("voice.resume.welcome", "fr")))
+    expect(state).to_have_text("Listening")
     page.click(".key[data-key='1']")
     expect(transcript).to_contain_text(said(Prompt(steps[0], "fr")))
     expect(state).to_have_text("Listening")

@@ -8,7 +8,7 @@ import pytest
 
 from hotline import keys
 from hotline.identity import caller_key
-from tests.conftest import SECRET_KEY
+from tests.conftest import NOW, SECRET_KEY
 
 
 @pytest.fixture
@@ -106,7 +106,9 @@ def test_stop_erases_everything_and_confirms_once(texter, say, hotline, redis):
     assert not redis.exists(keys.REGISTRATION.format(caller=caller))
     assert not redis.exists(keys.LANGUAGE_CHOICE.format(caller=caller))
     assert redis.zcard(keys.REMINDERS_DUE) == 0
-    assert hotline.reminders.store.audit_trail(caller)[-1].endswith("erased:stop")
+    # what remains names no one: a tally of erasures, no key or value with the caller key
+    assert hotline.reminders.store.erasures(NOW.date()) == {"stop": 1}
+    assert not [k for k in redis.scan_iter() if caller.encode() in k + redis.dump(k)]
     assert texter.text("START").texts == [say("sms.start.confirm", "fr")]
 
 

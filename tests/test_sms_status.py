@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
@@ -129,3 +132,23 @@ def test_callbacks_for_unknown_messages_are_answered_and_ignored(sms):
 
     assert response.status_code == 200
     assert nonsense.status_code == 200
+
+
+@pytest.mark.parametrize("code", ["²", "①", "٣", "9" * 5000, "30003x", " 30003 4"])
+def test_an_error_code_that_is_not_ascii_digits_is_no_code_and_no_failure(sms, code):
+    # str.isdigit accepts "²" and "①", int() refuses them, and 5,000 digits too: this was a 500.
+    message_id, sid = _sent(sms)
+    form = _form(sid, "undelivered") | {"ErrorCode": code}
+
+    response = _post(sms, form, query=f"?m={message_id}")
+
+    assert response.status_code == 200
+    message = sms.message(message_id)
+    assert (message.status, message.code) == (store.UNDELIVERED, None)
+
+
+def test_a_status_logged_from_a_callback_is_capped(sms, caplog):
+    caplog.set_level(logging.INFO)
+    _post(sms, _form("SM" + "f" * 32, "x" * 5000 + "\n\x1b[31m"))
+    assert "status callback ignored" in caplog.text
+    assert "x" * 65 not in caplog.text and "\x1b" not in caplog.text

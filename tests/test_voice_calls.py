@@ -38,7 +38,7 @@ def test_the_call_opens_on_the_language_menu(caller, hotline):
     assert heard.langs[:1] == ["fr"] and "en" in heard.langs
     said_in = [lang for _, lang in heard.says]
     assert said_in == [hotline.content.language(c).say_language for c in hotline.flow.languages]
-    assert heard.listening and heard.gather_action == "/voice/step"
+    assert heard.listening and heard.gather_action == "/voice/step?n=0"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -96,7 +96,9 @@ def test_silence_on_the_language_menu_says_goodbye_in_french_and_english(caller)
     assert heard.hung_up
 
 
-def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, language_menu, redis):
+def test_calling_back_within_the_window_offers_to_continue_after_the_language(
+    new_caller, choose, language_menu, redis
+):
     first = new_caller(number="+33611111111")
     choose(first, "en")
     first.press("1")
@@ -106,7 +108,10 @@ def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, langua
     assert redis.get(keys.CALL_STATE.format(sid=first.call_sid)) is None
 
     again = new_caller(number="+33611111111")
-    offer = again.dial()
+    language = again.dial()
+    assert language.keys == ["voice.language.choose", "voice.language.other"]
+    assert 'timeout="3"' in language.xml and set(language.langs) == {"en"}
+    offer = again.press("1")
     assert offer.keys == ["voice.resume.welcome", "voice.resume.continue", "voice.resume.restart"]
     assert set(offer.langs) == {"en"}
     resumed = again.press("1")
@@ -114,7 +119,12 @@ def test_calling_back_within_a_day_offers_to_continue(new_caller, choose, langua
 
     restart = new_caller(number="+33611111111")
     restart.dial()
+    restart.press("1")
     assert restart.press("2").keys[0] == "voice.main.title"
+
+    other = new_caller(number="+33611111111")
+    other.dial()
+    assert other.silence().keys == language_menu
 
     stranger = new_caller(number="+33622222222")
     assert stranger.dial().keys == language_menu
@@ -177,12 +187,21 @@ def test_odd_fields_get_a_sensible_answer(caller, choose, form_change):
     assert "?" not in heard.keys
 
 
-def test_missing_fields_and_unknown_calls_start_a_new_call(caller, language_menu):
-    heard = caller.post("/voice/step", {})
-    assert heard.status == 200
+def test_a_request_without_twilios_fields_is_not_served_as_a_new_call(caller, caplog):
+    # It used to start a new call at every key: now the essentials, then goodbye, and a log line
+    # that names the fields, never the number.
+    for _ in range(2):
+        heard = caller.post("/voice/step", {"From": caller.number, "Digits": "3"})
+        assert heard.status == 200 and heard.hung_up and not heard.listening
+        assert heard.keys == ["voice.outage.info", "voice.outage.info"]
+    assert "invalid CallSid, AccountSid" in caplog.text
+    assert caller.number not in caplog.text and caller.number[3:] not in caplog.text
+
+
+def test_an_unknown_call_starts_a_new_call(caller, language_menu):
+    heard = caller.post("/voice/step?n=4", caller.form(CallSid="CA" + "f" * 32, Digits="3"))
     assert heard.keys == language_menu
-    heard = caller.post("/voice/step", caller.form(CallSid="CA" + "f" * 32, Digits="3"))
-    assert heard.keys == language_menu
+    assert heard.gather_action == "/voice/step?n=0"
 
 
 def test_status_callback_ends_the_call_state(caller, choose, redis):

@@ -22,8 +22,9 @@ class Texter:
     def __init__(self, base_url: str, auth_token: str, number: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
-        self.number = number or f"+336{random.randrange(10**8):08d}"
+        self.number = number or f"+3361{random.randrange(10**7):07d}"  # always a French mobile
         self.session = requests.Session()
+        self.last_form: dict[str, str] | None = None
 
     def form(self, body: str) -> dict[str, str]:
         sid = "SM" + uuid.uuid4().hex
@@ -44,8 +45,16 @@ class Texter:
         }
 
     def text(self, body: str, *, sign: bool = True) -> Replies:
+        return self.post(self.form(body), sign=sign)
+
+    def resend(self) -> Replies:
+        """The last message's webhook again, byte for byte (a replay, or Twilio's fallback)."""
+        assert self.last_form is not None, "nothing was sent yet"
+        return self.post(self.last_form)
+
+    def post(self, form: dict[str, str], *, sign: bool = True) -> Replies:
         url = self.base_url + "/sms/incoming"
-        form = self.form(body)
+        self.last_form = form
         headers = (
             {"X-Twilio-Signature": self.validator.compute_signature(url, form)} if sign else {}
         )

@@ -8,7 +8,7 @@ import signal
 import threading
 
 from hotline.logs import setup_logging
-from wiring.connections import build_queue, connect_redis
+from wiring.connections import build_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
 from workers.clock import INTERVAL, run
 
@@ -18,7 +18,9 @@ log = logging.getLogger("workers.clock")
 def main() -> None:
     setup_logging()
     settings = settings_or_exit()
-    queue = build_queue(connect_redis(settings))
+    redis = connect_redis(settings)
+    check_key_or_exit(settings, redis)
+    queue = build_queue(redis)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -7,13 +7,22 @@ JSON-serialised (pickle is unsafe).
 
 from __future__ import annotations
 
+import logging
+import sys
+
 from redis import Redis
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.serializers import JSONSerializer
 
+from hotline.keyring import KeyMismatch, Keyring
 from hotline.settings import Settings
 
+log = logging.getLogger(__name__)
+
 QUEUE_NAME = "hotline"
+#: Reminders' own queue, which every worker empties first (wiring.worker.build_worker).
+REMINDER_QUEUE_NAME = "hotline-reminders"
 
 
 def connect_redis(settings: Settings) -> Redis:
@@ -28,3 +37,23 @@ def connect_redis(settings: Settings) -> Redis:
 def build_queue(redis: Redis) -> Queue:
     """The hotline's job queue (the web app, the worker and the clock enqueue on it)."""
     return Queue(QUEUE_NAME, connection=redis, serializer=JSONSerializer)
+
+
+def build_reminder_queue(redis: Redis) -> Queue:
+    """The queue of reminder SMS, taken before the other by every worker."""
+    return Queue(REMINDER_QUEUE_NAME, connection=redis, serializer=JSONSerializer)
+
+
+def check_key_or_exit(settings: Settings, redis: Redis) -> None:
+    """Refuse to start a process whose HOTLINE_SECRET_KEY is not the stored data's: one line on
+    stderr, exit status 2. With Redis away the check waits for the next start: the web must
+    still answer (the outage message), and a reminder run on a wrong key quarantines, never
+    deletes."""
+    keyring = Keyring(settings.secret_key, settings.previous_secret_key)
+    try:
+        keyring.check(redis)
+    except RedisError as error:
+        log.warning("could not check HOTLINE_SECRET_KEY against Redis: %s", error)
+    except KeyMismatch as error:
+        print(f"The hotline cannot start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

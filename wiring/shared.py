@@ -11,10 +11,12 @@ from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline.clock import Clock, SharedClock
 from hotline.settings import Settings
+from hotline.sms_destinations import Destinations
 from reminders.registrations import RegistrationStore
 from reminders.service import ReminderService
 from sms.outbound import Outbound
 from sms.store import MessageStore
+from wiring.connections import build_reminder_queue
 
 
 def default_clock(settings: Settings, redis: Redis) -> Clock:
@@ -34,6 +36,8 @@ def build_outbound(
     return Outbound(
         store=MessageStore(redis),
         queue=queue,
+        reminder_queue=build_reminder_queue(redis),
+        destinations=Destinations(settings.sms_allowed_countries),
         secret=settings.secret_key,
         retry_intervals=retry_intervals,
     )
@@ -43,7 +47,10 @@ def build_reminders(
     settings: Settings, redis: Redis, content: Content, outbound: Outbound
 ) -> ReminderService:
     registrations = RegistrationStore(
-        redis, settings.secret_key, settings.reminder_policy.retention_days * 24 * 3600
+        redis,
+        settings.secret_key,
+        settings.reminder_policy.retention_days * 24 * 3600,
+        previous_secret=settings.previous_secret_key,
     )
 
     def send(caller: str, number: str, body: str, message_id: str) -> None:

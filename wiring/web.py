@@ -21,21 +21,24 @@ from audio.spoken_dates import SpokenDates
 from content.catalog import Content
 from content.check import CatalogUse
 from content.cli import content_cli
-from hotline import health
+from hotline import development, health
 from hotline.clock import Clock
 from hotline.erasure import Erasure
-from hotline.identity import caller_key
+from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from hotline.logs import setup_logging
 from hotline.parts import install, part
 from hotline.settings import Settings
+from hotline.sms_limits import DailyLimits
 from ivr import views as voice
 from ivr.call_store import CallStore
 from ivr.calls import CallService
 from ivr.flow import Flow
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
+from reminders.changes import RegistrationChanges
 from reminders.cli import reminders_cli
+from reminders.secrets_cli import secrets_cli
 from reminders.service import ReminderService
 from simulator import views as simulator
 from simulator.relay import AudioTexts
@@ -44,13 +47,14 @@ from sms import views as sms
 from sms.callbacks import StatusCallbacks
 from sms.conversation import SMS_KEYS, SmsConversation
 from sms.outbound import RETRY_INTERVALS, Outbound
+from sms.replays import AnsweredMessages
 from sms.store import MessageStore
-from wiring.connections import build_queue, connect_redis
+from wiring.connections import build_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
 from wiring.shared import build_content, build_outbound, build_reminders, default_clock
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.sms_steps.already_sent", *sorted(FRAGMENT_KEYS))
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,7 @@ class WebParts:
 
     def forget_number(self, number: str, reason: str) -> bool:
         """Erase everything kept about a number (see hotline.erasure)."""
-        caller = caller_key(self.settings.secret_key, number)
-        return caller is not None and self.erasure.forget(caller, reason, self.clock.now())
+        return self.erasure.forget_number(number, reason, self.clock.now())
 
 
 def build_web_parts(
@@ -91,6 +94,7 @@ def build_web_parts(
     sms_retry_intervals: Sequence[int] = RETRY_INTERVALS,
 ) -> WebParts:
     redis = connect_redis(settings)
+    check_key_or_exit(settings, redis)
     clock = clock or default_clock(settings, redis)
     content = build_content(settings)
 
@@ -104,8 +108,15 @@ def build_web_parts(
     outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
     reminders = build_reminders(settings, redis, content, outbound)
     choices = LanguageChoices(redis)
-    call_store = CallStore(redis)
-    erasure = Erasure(reminders.store.erase, [choices.forget, call_store.forget_caller])
+    call_store = CallStore(redis, settings.resume_window_minutes * 60)
+    keyring = Keyring(settings.secret_key, settings.previous_secret_key)
+    changes = RegistrationChanges(redis)
+    erasure = Erasure(
+        reminders.store.erase,
+        [choices.forget, call_store.forget_caller, changes.forget],
+        keyring,
+    )
+    limits = DailyLimits(redis, dict(settings.sms_daily_limits))
 
     def send_reply(number: str, body: str) -> None:
         outbound.enqueue(number, body, purpose="reply")
@@ -119,9 +130,21 @@ def build_web_parts(
         send_sms=send_reply,
         clock=clock,
         prefecture=settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
+        changes=changes,
     )
     conversation = SmsConversation(
-        content, choices, reminders, erasure, settings.secret_key, settings.prefecture
+        content,
+        choices,
+        reminders,
+        erasure,
+        settings.secret_key,
+        settings.prefecture,
+        limits=limits,
+        destinations=outbound.destinations,
+        answered=AnsweredMessages(redis),
+        changes=changes,
     )
     return WebParts(
         settings=settings,
@@ -184,10 +207,13 @@ def create_app(
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)
     if settings.development:
+        # DNS rebinding: the development token and the simulator are public.
+        development.refuse_other_hosts(app, settings.public_base_url)
         app.register_blueprint(simulator.bp)  # the browser simulator: never in production
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(secrets_cli)
     return app
 
 

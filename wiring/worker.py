@@ -30,7 +30,12 @@ from sms.outbound import RETRY_INTERVALS, Outbound
 from sms.rate_cap import RateCap
 from sms.sender import build_sender
 from sms.store import MessageStore
-from wiring.connections import build_queue, connect_redis
+from wiring.connections import (
+    build_queue,
+    build_reminder_queue,
+    check_key_or_exit,
+    connect_redis,
+)
 from wiring.settings import settings_or_exit
 from wiring.shared import build_content, build_outbound, build_reminders, default_clock
 from workers.parts import parts_for_job
@@ -68,6 +73,7 @@ def build_worker_parts(
     sms_retry_intervals: Sequence[int] = RETRY_INTERVALS,
 ) -> WorkerParts:
     redis = connect_redis(settings)
+    check_key_or_exit(settings, redis)
     clock = clock or default_clock(settings, redis)
     content = build_content(settings)
     outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
@@ -77,6 +83,7 @@ def build_worker_parts(
         sender=build_sender(settings, redis),
         rate_cap=RateCap(redis, settings.sms_rate_per_second),
         secret=settings.secret_key,
+        previous_secret=settings.previous_secret_key,
         public_base_url=settings.public_base_url,
         recipients=reminders,
     )
@@ -161,11 +168,12 @@ WORKER_CLASSES = {"forking": HotlineWorker, "simple": HotlineSimpleWorker}
 def build_worker(
     parts: WorkerParts, queue: Queue | None = None, *, kind: str = "forking", **kwargs
 ) -> HotlineWorker:
-    """A worker on the hotline's queue. Its own Redis connection: RQ raises that client's socket
-    timeout above its blocking dequeue, which the parts' client must not get."""
+    """A worker on the hotline's queues, reminders first (a flood of replies never delays a
+    reminder). Its own Redis connection: RQ raises that client's socket timeout above its
+    blocking dequeue, which the parts' client must not get."""
     connection = connect_redis(parts.settings)
-    queue = queue or build_queue(connection)
-    return WORKER_CLASSES[kind]([queue], connection=connection, parts=parts, **kwargs)
+    queues = [build_reminder_queue(connection), queue or build_queue(connection)]
+    return WORKER_CLASSES[kind](queues, connection=connection, parts=parts, **kwargs)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -77,3 +77,40 @@ def test_audio_urls_are_absolute_with_public_base_url(built, redis_server, setti
     heard = hotline.speaker.utter(Prompt("voice.adp.info", "fr"))
     assert isinstance(heard, Play)
     assert heard.url.startswith("https://hotline.example.org/audio/fr/")
+
+
+def test_a_symlink_out_of_the_audio_folder_is_never_served_nor_played(
+    client, built, hotline, settings, tmp_path
+):
+    """A link planted in AUDIO_DIR, with a build name, pointing at a file outside it."""
+    entry, _ = built
+    outside = tmp_path / "outside-secret.wav"
+    outside.write_bytes(b"RIFF not for callers")
+    planted = settings.audio_dir / "fr" / "0123456789abcdef01234567.wav"
+    planted.symlink_to(outside)
+    assert client.get("/audio/fr/0123456789abcdef01234567.wav").status_code == 404
+
+    # A whole language folder linked out of AUDIO_DIR: nothing in it is served either.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "0123456789abcdef01234567.wav").write_bytes(b"RIFF")
+    (settings.audio_dir / "en").symlink_to(elsewhere, target_is_directory=True)
+    assert client.get("/audio/en/0123456789abcdef01234567.wav").status_code == 404
+
+    # The built file itself replaced by a link out: no longer offered to Twilio nor served.
+    real = settings.audio_dir / entry.file
+    moved = tmp_path / "moved.wav"
+    real.rename(moved)
+    real.symlink_to(moved)
+    library = hotline.audio
+    library.refresh(force=True)
+    assert library.entry(entry.lang, entry.text) is None
+    assert client.get(f"/audio/{entry.file}").status_code == 404
+
+
+def test_a_symlink_that_stays_inside_the_audio_folder_is_served(client, built, settings):
+    entry, data = built
+    alias = settings.audio_dir / entry.lang / "fedcba9876543210fedcba98.wav"
+    alias.symlink_to(settings.audio_dir / entry.file)
+    response = client.get(f"/audio/{entry.lang}/fedcba9876543210fedcba98.wav")
+    assert response.status_code == 200 and response.data == data

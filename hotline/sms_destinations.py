@@ -1,0 +1,40 @@
+"""Where the hotline may send SMS: mobile numbers of the allowed countries only.
+
+SMS pumping (toll fraud) makes a service text numbers whose operators share the fees, usually
+in countries the service has no reason to reach. The hotline serves people living in France,
+so by default it texts only French mobile numbers, metropolitan and overseas (SMS_ALLOWED_COUNTRIES,
+ISO region codes as phonenumbers names them: +590 is GP, BL or MF, +262 is RE or YT). A landline
+cannot read an SMS: sending to one only costs. Twilio's messaging geo permissions are the second
+lock (docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
+
+_MOBILE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+class Destinations:
+    def __init__(self, countries: Iterable[str]):
+        self.countries = frozenset(c.upper() for c in countries)
+
+    def refusal(self, number: str | None) -> str | None:
+        """Why this number may not get an SMS ("invalid", "country", "not_mobile"), or None."""
+        try:
+            parsed = phonenumbers.parse(number or "", None)
+        except NumberParseException:
+            return "invalid"
+        if not phonenumbers.is_valid_number(parsed):
+            return "invalid"
+        if phonenumbers.region_code_for_number(parsed) not in self.countries:
+            return "country"
+        if phonenumbers.number_type(parsed) not in _MOBILE:
+            return "not_mobile"
+        return None
+
+    def allows(self, number: str | None) -> bool:
+        return self.refusal(number) is None

@@ -1,0 +1,123 @@
+"""Nobody can make the hotline send SMS without end: one abusive call, one abusive texter, numbers
+abroad or landlines, and a flood of replies ahead of a reminder."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+import pytest
+
+from devtools.fake_twilio import FakeTwilio
+from hotline.clock import PARIS
+from hotline.settings import DEFAULT_SMS_LIMITS, Settings, SettingsError
+from tests.caller import Caller, spoken_texts
+from tests.conftest import AUTH_TOKEN
+from tests.texter import Texter
+
+GB_MOBILE = "+447911123456"
+PARIS_LANDLINE = "+33140000000"
+GUADELOUPE_MOBILE = "+590690001234"
+LIMITS = dict(DEFAULT_SMS_LIMITS)
+
+
+@pytest.fixture
+def caller(sms) -> Caller:
+    return Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), audio=sms.hotline.audio)
+
+
+def sent_to(fake: FakeTwilio, number: str) -> list[str]:
+    return [m["body"] for m in fake.created if m["to"] == number]
+
+
+def test_one_call_pressing_150_keys_sends_the_steps_twice(sms, caller):
+    caller.dial()
+    caller.press("1")  # français
+    presses, heard = 1, Counter()
+    while presses + 3 <= 150:
+        caller.press("4")  # the steps by SMS...
+        after = caller.press("1")  # ...yes, send them
+        heard[after.keys[0]] += 1
+        caller.press("9")  # main menu, and again
+        presses += 3
+    sms.work()
+    steps = [sms.hotline.content.text(k, "fr") for k in ("sms.steps_1", "sms.steps_2")]
+    sent = sent_to(sms.fake, caller.number)
+    print(f"\n{presses} key presses in one call: {len(sent)} SMS sent")
+    assert sent == steps * LIMITS["steps"]
+    assert heard["voice.sms_steps.sent"] == LIMITS["steps"]
+    assert heard["voice.sms_steps.already_sent"] == 49 - LIMITS["steps"]
+
+
+def test_one_texter_sending_100_etapes_gets_the_steps_twice_then_one_notice(sms):
+    texter = Texter(sms.url, AUTH_TOKEN)
+    say = sms.hotline.content.text
+    replies = [text for _ in range(100) for text in texter.text("ETAPES").texts]
+    steps = [say("sms.steps_1", "fr"), say("sms.steps_2", "fr")]
+    print(f"\n100 ETAPES texts: {len(replies)} SMS in reply")
+    assert replies == steps * LIMITS["steps"] + [say("sms.limit.steps", "fr")]
+
+
+def test_every_command_a_hundred_times_stays_under_a_day_s_bound(sms):
+    texter = Texter(sms.url, AUTH_TOKEN)
+    commands = ["ETAPES", "AIDE", "RAPPEL 15/03/2027", "LANGUE en", "START", "STOP", "xyz"]
+    replies = [t for _ in range(100) for command in commands for t in texter.text(command).texts]
+    sms.work()
+    total = len(replies) + len(sent_to(sms.fake, texter.number))
+    # each kind its allowance (the steps are 2 SMS each time) plus one notice
+    bound = sum(n * (2 if kind == "steps" else 1) + 1 for kind, n in LIMITS.items())
+    print(f"\n700 texts of every kind: {total} SMS (bound {bound})")
+    assert total <= bound
+
+
+@pytest.mark.parametrize("number", [GB_MOBILE, PARIS_LANDLINE])
+def test_numbers_abroad_and_landlines_get_no_sms(sms, number):
+    texter = Texter(sms.url, AUTH_TOKEN, number=number)
+    assert texter.text("ETAPES").texts == []
+    assert texter.text("RAPPEL 15/03/2027").texts == []
+    assert sms.hotline.reminders.store.count() == 0
+    sms.outbound.enqueue(number, "Bonjour")  # refused at the queue too
+    caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=number)
+    caller.dial()
+    caller.press("1")
+    assert caller.press("4").keys[0] == "voice.sms_steps.no_number"
+    sms.work()
+    assert sms.fake.created == []
+
+
+def test_overseas_departments_are_texted(sms):
+    texter = Texter(sms.url, AUTH_TOKEN, number=GUADELOUPE_MOBILE)
+    assert len(texter.text("ETAPES").texts) == 2
+
+
+def test_a_reminder_goes_before_a_hundred_queued_replies(sms, clock):
+    registered = "+33612345678"
+    sms.hotline.reminders.register(
+        number=registered,
+        lang="fr",
+        prefecture="val-de-marne",
+        expiry=date(2027, 3, 15),
+        channel="sms",
+        now=clock.now(),
+    )
+    for n in range(100):
+        sms.enqueue(f"Réponse {n}", number=f"+3361000{n:04d}")
+    assert sms.hotline.reminders.send_all_due(datetime(2027, 2, 13, 11, tzinfo=PARIS)) == {
+        "sent": 1
+    }
+    sms.work()  # a real RQ worker, on the Procfile's queues
+    assert len(sms.fake.created) == 101
+    assert sms.fake.created[0]["to"] == registered
+
+
+def test_limits_and_countries_are_settings():
+    base = {"HOTLINE_MODE": "development"}
+    settings = Settings.from_env(
+        {**base, "SMS_ALLOWED_COUNTRIES": "fr, re", "SMS_DAILY_LIMITS": "steps=1,reply=9"}
+    )
+    assert settings.sms_allowed_countries == ("FR", "RE")
+    assert dict(settings.sms_daily_limits)["steps"] == 1
+    assert dict(settings.sms_daily_limits)["confirmation"] == LIMITS["confirmation"]
+    for wrong in ({"SMS_ALLOWED_COUNTRIES": "France"}, {"SMS_DAILY_LIMITS": "steps=²"}):
+        with pytest.raises(SettingsError):
+            Settings.from_env({**base, **wrong})
