@@ -89,3 +89,11 @@ SMS_LIMIT_TTL = 2 * 24 * 60 * 60
 #: The simulator's clock shift in seconds, shared by the web app, the worker and the scheduler
 #: (hotline.clock.SharedClock). No TTL: a shifted clock that silently jumped back would confuse.
 DEV_CLOCK_OFFSET = PREFIX + ":dev:clock-offset"
+
+# --- operations -----------------------------------------------------------------------------------
+
+#: When a process (the clock) last said it was alive: a Unix time. /healthz reads it; the RQ
+#: worker's own heartbeat lives in RQ's worker registry. Kept a week, so "late" is still told
+#: apart from "never started" long after a crash.
+HEARTBEAT = PREFIX + ":heartbeat:{process}"
+HEARTBEAT_TTL = 7 * 24 * 60 * 60

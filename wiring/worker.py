@@ -51,7 +51,9 @@ MAINTENANCE_INTERVAL = 10
 JOB_MONITORING_INTERVAL = 5
 #: RQ runs maintenance only between two dequeues, and an idle worker blocks in its dequeue for
 #: its TTL minus 15 s (405 s by default): without this, an idle worker would find a dead one's
-#: job, or take over its scheduler, only minutes later.
+#: job, or take over its scheduler, only minutes later. An idle worker also writes its heartbeat
+#: in RQ's registry every WORKER_TTL - 15 s: /healthz reports it late after
+#: HEALTH_WORKER_LATE_SECONDS (60 by default) without one.
 WORKER_TTL = MAINTENANCE_INTERVAL + 15
 
 
