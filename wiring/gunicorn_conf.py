@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from wiring.settings import settings_or_exit
 
-#: Build the app once in the master, then fork the workers: its parts (the voice flow walk, about
-#: a second of CPU) are built once per deploy instead of once per worker, and every worker
-#: answers as soon as it is forked. Redis connections are opened per process after the fork
-#: (redis-py checks the pid).
-preload_app = True
+# Threads, so that a slow client (or a slow Redis answer) holds one thread, not a whole worker:
+# with sync workers, two clients trickling their bodies stalled every signed request behind
+# them (tests/test_slow_clients.py). A body still has BODY_SECONDS to arrive (hotline.request_body).
+worker_class = "gthread"
+threads = 4
 
 
 def on_starting(server) -> None:
