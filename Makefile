@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run cli test lint check requirements bench-webhooks bench-audio bench-reminders bench-sms bench-calls clean
+.PHONY: run cli test test-fast lint check requirements bench-webhooks bench-wrk bench-start bench-audio bench-reminders bench-sms bench-calls clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# The inner loop: the whole suite but espeak-ng rendering, Chromium and real processes started
+# or killed (marker `slow`). CI runs `make test`.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -m "not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
@@ -50,6 +56,13 @@ bench-sms: $(STAMP)
 timed = @start=$$(date +%s); echo "$@: started $$(date +%H:%M:%S); progress below, the time it took at the end"; \
 	$(BIN)/python -m $(1) $(ARGS); status=$$?; \
 	echo "$@: took $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# wrk from Debian (apt-get install wrk): the webhooks under a C load generator.
+bench-wrk: $(STAMP)
+	$(call timed,bench.wrk)
+
+bench-start: $(STAMP)
+	$(call timed,bench.process_start)
 
 # requirements.txt (what a Procfile host installs) from pyproject.toml and requirements.lock.
 requirements: $(STAMP)

@@ -254,7 +254,7 @@ class FakeTwilio:
         self._release.set()
         self._server.shutdown()
         self._server.server_close()
-        self._thread.join()
+        self._thread.join(timeout=10)
 
     # --- scripting and observing ----------------------------------------------------------------
 
@@ -687,7 +687,7 @@ class _Handler(BaseHTTPRequestHandler):
                 # Before the request is counted, so a test waiting for it finds the callback done.
                 fake.send_status(received.sid, "sent")
             fake._record(received)
-            fake._release.wait()
+            fake._release.wait(timeout=300)  # released when the fake stops; never forever
             self.close_connection = True
             return
         fake._record(received)

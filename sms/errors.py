@@ -33,7 +33,10 @@ NOT_MOBILE = Failure("not_mobile", False, "drop", "not a mobile number (a landli
 UNROUTABLE = Failure("unroutable", False, "keep", "Twilio cannot reach this number from our sender")
 UNREACHABLE = Failure("unreachable", False, "keep", "the phone was off or out of coverage")
 BLOCKED = Failure("blocked", False, "keep", "blocked or filtered by the carrier")
-CONFIG = Failure("config", False, "keep", "our Twilio account or sender is misconfigured")
+#: Our own account or sender is wrong: nothing is wrong with the message, and an operator will fix
+#: the settings. Retried like a transient error, so that a worker misconfigured for an hour loses
+#: no reminder (sms.outbound.RETRY_INTERVALS spans about two hours).
+CONFIG = Failure("config", True, "keep", "our Twilio account or sender is misconfigured")
 REFUSED = Failure("refused", False, "keep", "the API refused this message")
 UNKNOWN = Failure("unknown", False, "keep", "undelivered for an unknown reason")
 GAVE_UP = Failure("gave_up", False, "keep", "still failing after every retry")

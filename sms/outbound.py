@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 #: The RQ job that delivers one message (by name: the web app never imports worker code).
 DELIVER_JOB = "workers.sms.deliver"
 
-#: Seconds between attempts after a transient error: 6 retries over about 50 minutes.
-RETRY_INTERVALS = (10, 30, 60, 300, 900, 1800)
+#: Seconds between attempts after a transient error (or our own misconfiguration): 7 retries over
+#: about 1 h 50 min, so that a message outlives an hour of a Twilio outage or of wrong settings.
+RETRY_INTERVALS = (10, 30, 60, 300, 900, 1800, 3600)
 #: The job sleeps for its rate slot, then waits at most the API timeout: far under this.
 JOB_TIMEOUT = 180
 RESULT_TTL = 24 * 60 * 60

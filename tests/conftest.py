@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -103,12 +104,23 @@ def client(app):
     return app.test_client()
 
 
-class LiveServer:
-    """The app behind a real HTTP server on a loopback port, in a thread."""
+def listening_socket() -> socket.socket:
+    """A loopback socket already bound and listening: its URL is known before the app is built
+    (the app must know its own URL for Twilio's status callbacks)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock
 
-    def __init__(self, app):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+class LiveServer:
+    """The app behind a real HTTP server on a loopback port (or on ``listening``), in a thread."""
+
+    def __init__(self, app, listening: socket.socket | None = None):
+        port = listening.getsockname()[1] if listening else 0
+        fd = listening.fileno() if listening else None
+        self.server = make_server("127.0.0.1", port, app, threaded=True, fd=fd)
+        self.url = f"http://127.0.0.1:{self.server.socket.getsockname()[1]}"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -119,7 +131,7 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
-        self.thread.join()
+        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -158,6 +170,16 @@ def new_texter(live_server):
 @pytest.fixture
 def texter(new_texter) -> Texter:
     return new_texter()
+
+
+#: Tests that use these are `slow` (make test-fast skips them): espeak-ng and Chromium.
+SLOW_FIXTURES = frozenset({"espeak_ng", "chromium"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 # Outbound SMS: the fake Twilio, the app sending to it, real RQ workers.

@@ -13,9 +13,9 @@ import dataclasses
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -24,12 +24,13 @@ from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 from rq.serializers import JSONSerializer
 
 from app import create_app
+from bench.servers import procfile_command
 from devtools.fake_twilio import FakeTwilio
 from hotline import keys
 from hotline.identity import caller_key
 from sms.dispatch import Dispatcher
 from sms.store import Message
-from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, make_settings
+from tests.conftest import AUTH_TOKEN, SECRET_KEY, LiveServer, listening_socket, make_settings
 from wiring.web import web_parts
 from wiring.worker import WorkerParts, build_worker, build_worker_parts
 
@@ -111,16 +112,18 @@ class SmsWorld:
 
     def promote_scheduled(self) -> None:
         """Enqueue every scheduled job now, as the scheduler will once its time comes."""
-        registry = ScheduledJobRegistry(queue=self.queue)
-        for job_id in registry.get_job_ids():
-            registry.requeue(job_id)
+        for queue in (self.outbound.reminder_queue, self.queue):
+            registry = ScheduledJobRegistry(queue=queue)
+            for job_id in registry.get_job_ids():
+                registry.requeue(job_id)
 
     def reap_abandoned(self) -> None:
         """What a worker's maintenance does once a dead worker's jobs have expired: retry them."""
         StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + 10**6)
 
-    def worker_process(self) -> subprocess.Popen:
-        """The worker as the Procfile runs it, in burst mode, configured by environment."""
+    def worker_process(self, *, burst: bool = True, log: Path | None = None) -> subprocess.Popen:
+        """The worker as the Procfile runs it (in burst mode unless told), configured by
+        environment."""
         env = {
             **os.environ,
             "HOTLINE_MODE": "production",
@@ -133,13 +136,18 @@ class SmsWorld:
             "HOTLINE_SECRET_KEY": SECRET_KEY,
             "SMS_RATE_PER_SECOND": str(TEST_RATE),
         }
-        return subprocess.Popen(
-            [sys.executable, "-m", "wiring.worker", "--burst"],
-            env=env,
-            start_new_session=True,  # its own process group: killed with its work horse
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        out = log.open("ab") if log else None
+        try:
+            return subprocess.Popen(
+                [*procfile_command("worker", env), *(["--burst"] if burst else [])],
+                env=env,
+                start_new_session=True,  # its own process group: killed with its work horse
+                stdout=out or subprocess.DEVNULL,
+                stderr=subprocess.STDOUT,
+            )
+        finally:
+            if out:
+                out.close()  # the child has its own copy
 
     @staticmethod
     def kill(process: subprocess.Popen) -> None:
@@ -160,11 +168,6 @@ def fake_twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
-def _placeholder_app(environ, start_response):  # replaced as soon as the app exists
-    start_response("503 Service Unavailable", [])
-    return [b""]
-
-
 @pytest.fixture
 def sms_settings_overrides() -> dict:
     """Override in a test module to change the settings ``sms`` is built with."""
@@ -182,19 +185,20 @@ def sms(
     redis, redis_server, fake_twilio, sms_settings_overrides, sms_retry_intervals, clock
 ) -> Iterator[SmsWorld]:
     # The app must know its own URL (status callbacks) before it exists: bind the port first.
-    server = LiveServer(_placeholder_app)
+    listening = listening_socket()
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}"
     values = dict(
         twilio_account_sid=ACCOUNT_SID,
         twilio_from=SENDER,
         twilio_api_base_url=fake_twilio.url,
-        public_base_url=server.url,
+        public_base_url=url,
         sms_rate_per_second=TEST_RATE,
     )
     values.update(sms_settings_overrides)
     settings = make_settings(redis_server.url, **values)
     app = create_app(settings, clock=clock, sms_retry_intervals=sms_retry_intervals)
     parts = build_worker_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
-    server.server.app = app
-    world = SmsWorld(app, parts, server.url, fake_twilio, redis_server.url)
-    with server:
+    world = SmsWorld(app, parts, url, fake_twilio, redis_server.url)
+    with LiveServer(app, listening):
         yield world
+    listening.close()

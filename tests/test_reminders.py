@@ -204,3 +204,26 @@ def test_a_registration_sealed_with_another_secret_is_quarantined_and_the_others
     assert [number for _, number, *_ in outbox.sent] == [NUMBER]
     assert service.store.count() == 1
     assert service.quarantine.count() == 1  # set aside, not deleted
+
+
+def test_a_reminder_that_could_not_be_queued_is_not_moved_on(redis, content, outbox):
+    """A run whose SMS queue refuses (Redis away, a misconfigured worker) leaves the
+    registration where it was: the next run after the lease sends the same reminder."""
+
+    def refusing(caller, number, body, message_id):
+        raise ConnectionError("the SMS queue is not reachable")
+
+    store = RegistrationStore(redis, SECRET_KEY)
+    broken = ReminderService(store, content, SECRET_KEY, refusing)
+    register(broken)
+    caller = caller_key(SECRET_KEY, NUMBER)
+    now = paris(2027, 2, 13, 11)
+
+    with pytest.raises(ConnectionError):
+        broken.send_due(now)
+
+    assert store.get(caller).next_index == 0
+    fixed = ReminderService(store, content, SECRET_KEY, outbox)
+    assert [o.what for o in fixed.send_due(now + timedelta(seconds=301))] == ["sent"]
+    [(_, _, body, _)] = outbox.sent
+    assert body.startswith("Rappel")

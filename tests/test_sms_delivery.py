@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,6 +17,7 @@ from sms import store
 from sms.sender import TwilioSender, build_twilio_client
 from tests.conftest import SECRET_KEY
 from tests.sms_fixtures import NUMBER, SENDER
+from wiring.worker import build_worker_parts
 
 
 def test_a_message_goes_out_once_through_a_forking_worker(sms):
@@ -263,6 +265,7 @@ def _killed_mid_dispatch(sms, reply: Reply) -> str:
     return message_id
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_after_twilio_took_the_message_and_reported_it(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=True, callback=True))
@@ -277,6 +280,7 @@ def test_worker_killed_after_twilio_took_the_message_and_reported_it(sms):
     assert sms.job(message_id).get_status() == JobStatus.FINISHED
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_before_twilio_had_the_message(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=False))
@@ -289,6 +293,7 @@ def test_worker_killed_before_twilio_had_the_message(sms):
     assert sms.message(message_id).status == store.ACCEPTED
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sms_retry_intervals", [(30, 30, 30)])
 def test_worker_killed_and_no_status_ever_came_gives_the_one_documented_duplicate(sms):
     message_id = _killed_mid_dispatch(sms, Reply.hold(accept=True, callback=False))
@@ -402,3 +407,33 @@ def test_without_a_public_base_url_no_status_callback_is_asked_for(sms):
     [request] = sms.fake.received
     assert "StatusCallback" not in request.form
     assert sms.message(message_id).status == store.ACCEPTED
+
+
+@pytest.mark.parametrize("sms_retry_intervals", [(30, 30)])
+def test_a_worker_with_wrong_twilio_settings_keeps_the_reminder_for_a_fixed_worker(sms, clock):
+    """A reminder is handed over once: a worker misconfigured for a while must not lose it."""
+    sms.hotline.reminders.register(
+        number=NUMBER,
+        lang="fr",
+        prefecture="val-de-marne",
+        expiry=date(2027, 3, 15),
+        channel="sms",
+        now=clock.now(),
+    )
+    caller = caller_key(SECRET_KEY, NUMBER)
+    message_id = sms.enqueue("Votre rappel", caller=caller, purpose="reminder", message_id="rem-1")
+    wrong = dataclasses.replace(sms.hotline.settings, twilio_auth_token="wrong-token-" + "0" * 20)
+
+    sms.work(parts=build_worker_parts(wrong, sms_retry_intervals=(30, 30)))
+
+    [refused] = sms.fake.received
+    assert refused.answer == "401/20003"
+    message = sms.message(message_id)
+    assert (message.status, message.reason) == (store.RETRYING, "config")
+    assert message.sealed_to is not None  # still there to be sent
+    assert sms.failures == []  # the registration is not told to give up
+    assert sms.hotline.reminders.store.exists(caller)
+    sms.promote_scheduled()  # the settings are fixed; the retry comes due
+    sms.work()
+    assert sms.message(message_id).status == store.ACCEPTED
+    assert len(sms.fake.created) == 1

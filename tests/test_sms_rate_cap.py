@@ -70,7 +70,8 @@ def test_workers_in_parallel_never_share_a_slot(redis_server):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads)
 
     slots.sort()
     assert len(slots) == 200

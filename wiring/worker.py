@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import twilio.rest.api  # noqa: F401 - the client imports it on first use: at start, not in a job
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
@@ -49,14 +50,17 @@ from workers.sms import RENAMED_JOBS
 
 #: How often a worker looks for jobs abandoned by a dead worker, and takes over the scheduler of
 #: a dead one (RQ's default is 10 minutes).
-MAINTENANCE_INTERVAL = 20
+MAINTENANCE_INTERVAL = 10
 #: How often a busy worker renews its job's heartbeat. RQ counts a job abandoned once its
 #: heartbeat is older than this plus 60 s; with the maintenance interval, a killed worker's
-#: message goes again within about 65 + 20 s + its first retry interval (docs/deploy.md).
+#: message goes again within about 65 + 10 s + its first retry interval (docs/deploy.md).
 JOB_MONITORING_INTERVAL = 5
-#: An idle worker writes its heartbeat in RQ's registry every WORKER_TTL - 15 s: /healthz reports
-#: it late after HEALTH_WORKER_LATE_SECONDS (60 by default) without one.
-WORKER_TTL = 35
+#: RQ runs maintenance only between two dequeues, and an idle worker blocks in its dequeue for
+#: its TTL minus 15 s (405 s by default): without this, an idle worker would find a dead one's
+#: job, or take over its scheduler, only minutes later. An idle worker also writes its heartbeat
+#: in RQ's registry every WORKER_TTL - 15 s: /healthz reports it late after
+#: HEALTH_WORKER_LATE_SECONDS (60 by default) without one.
+WORKER_TTL = MAINTENANCE_INTERVAL + 15
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def build_worker(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m wiring.worker", description=__doc__)
-    parser.add_argument("--class", dest="kind", choices=sorted(WORKER_CLASSES), default="forking")
+    parser.add_argument("--class", dest="kind", choices=sorted(WORKER_CLASSES), default="simple")
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     args = parser.parse_args(argv)
     setup_logging()

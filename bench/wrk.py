@@ -1,0 +1,210 @@
+"""Webhook throughput measured by wrk (Debian's C load generator), signed requests of realistic
+call walks, against gunicorn as the Procfile runs it: the hotline, then the bare Flask app
+(bench/bare_app.py) under the same command.
+
+    python -m bench.wrk [--threads 2] [--connections 8] [--duration 10]
+    make bench-wrk
+
+The calls are those of bench.webhooks (bench/walk.py: 13 requests each, Twilio's form fields,
+each with its own CallSid and number and a valid X-Twilio-Signature), written before the clock
+starts into one Lua table per wrk thread. Each thread replays its own calls in waves: the first
+request of 64 calls, then their second, and so on, so that a call's next request goes out long
+after its previous one was answered, as a caller's key press does. A Lua ``response`` counts
+answers that are not 200, and 200s without ``<Gather`` beyond the one status callback per call.
+Requests/s is wrk's own figure; the ratio is the hotline's over the bare app's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import walk
+from bench.servers import Gunicorn, free_port, web_command
+from bench.webhooks import AUTH_TOKEN, BARE_APP, server_env
+from devtools.embedded_redis import EmbeddedRedis
+
+RESULTS = Path(__file__).resolve().parent / "results"
+#: Calls in flight per wrk thread, interleaved request by request.
+WAVE = 64
+
+LUA = r"""
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+
+function init(args)
+  requests = dofile(args[1] .. "/requests-" .. id .. ".lua")
+  position = 0
+  bad = 0
+  without_gather = 0
+  answered = 0
+end
+
+function request()
+  position = position % #requests + 1
+  return requests[position]
+end
+
+function response(status, headers, body)
+  answered = answered + 1
+  if status ~= 200 then
+    bad = bad + 1
+  elseif not string.find(body, "<Gather", 1, true) then
+    without_gather = without_gather + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local totals = {bad = 0, without_gather = 0, answered = 0, prepared = 0}
+  for _, thread in ipairs(threads) do
+    totals.bad = totals.bad + thread:get("bad")
+    totals.without_gather = totals.without_gather + thread:get("without_gather")
+    totals.answered = totals.answered + thread:get("answered")
+  end
+  io.write(string.format("COUNTS %d %d %d\n", totals.answered, totals.bad, totals.without_gather))
+end
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    command: str
+    requests_per_second: float
+    answered: int
+    not_200: int
+    without_gather: int
+    latency: str
+    wrk_output: str
+
+
+def lua_string(raw: bytes) -> str:
+    """A Lua string literal of these bytes (not a long bracket: Lua turns CRLF in those to LF)."""
+    escaped = "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in raw)
+    return f'"{escaped}"'
+
+
+def lua_table(requests: list[bytes]) -> str:
+    """A Lua file returning the raw requests."""
+    return "return {\n" + ",\n".join(lua_string(raw) for raw in requests) + "\n}\n"
+
+
+def interleaved(calls: list[list[bytes]], wave: int = WAVE) -> list[bytes]:
+    """Requests of ``wave`` calls at a time, one request of each in turn."""
+    ordered = []
+    for start in range(0, len(calls), wave):
+        group = calls[start : start + wave]
+        for step in range(max(len(c) for c in group)):
+            ordered.extend(c[step] for c in group if step < len(c))
+    return ordered
+
+
+def write_requests(directory: Path, port: int, calls_per_thread: int, threads: int) -> None:
+    base_url = f"http://127.0.0.1:{port}"
+    host = f"127.0.0.1:{port}"
+    everyone = walk.callers(calls_per_thread * threads, seed=9)
+    for n in range(threads):
+        mine = everyone[n * calls_per_thread : (n + 1) * calls_per_thread]
+        calls = [[r.http(host) for r in walk.walk(c, base_url, AUTH_TOKEN)] for c in mine]
+        (directory / f"requests-{n + 1}.lua").write_text(lua_table(interleaved(calls)))
+
+
+def run_wrk(server: Gunicorn, args: argparse.Namespace, data: Path, script: Path) -> Run:
+    url = f"http://127.0.0.1:{server.port}/"
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+        "--",
+        str(data),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120)
+    out = done.stdout + done.stderr
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    counts = re.search(r"COUNTS (\d+) (\d+) (\d+)", out)
+    latency = re.search(r"^\s+Latency\s+(.*)$", out, re.MULTILINE)
+    if not (rate and counts):
+        raise RuntimeError(f"wrk failed:\n{out}")
+    return Run(
+        name=server.name,
+        command=" ".join(["wrk", *command[1:7], "script.lua", url]),
+        requests_per_second=float(rate.group(1)),
+        answered=int(counts.group(1)),
+        not_200=int(counts.group(2)),
+        without_gather=int(counts.group(3)),
+        latency=latency.group(1).strip() if latency else "",
+        wrk_output=out,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--calls", type=int, default=1500, help="prepared calls per thread")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        directory = Path(tmp)
+        script = directory / "script.lua"
+        script.write_text(LUA)
+        redis = EmbeddedRedis(directory / "redis", persist=False).start()
+        runs: list[Run] = []
+        try:
+            for name, app in (("hotline", "app:app"), ("bare", BARE_APP)):
+                port = free_port()
+                env = server_env(redis.url, port)
+                data = directory / name
+                data.mkdir()
+                write_requests(data, port, args.calls, args.threads)
+                argv_ = web_command(port, app, env)
+                server = Gunicorn(name, port, argv_, env, directory / f"{name}.log").start()
+                try:
+                    server.wait_ready("/healthz" if name == "hotline" else "/")
+                    runs.append(run_wrk(server, args, data, script))
+                finally:
+                    server.stop()
+        finally:
+            redis.stop()
+    hotline, bare = runs
+    ratio = hotline.requests_per_second / bare.requests_per_second
+    result = {
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
+        "ratio": round(ratio, 3),
+        "runs": [{k: v for k, v in asdict(r).items() if k != "wrk_output"} for r in runs],
+        "server_command": Gunicorn("hotline", 0, argv_, {}, Path()).command,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "wrk.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    for run in runs:
+        print(f"\n--- {run.name}\n{run.wrk_output}")
+    print(f"hotline ÷ bare = {ratio:.3f} (target >= 0.5)")
+    expected_without_gather = hotline.answered / len(walk.walk(walk.callers(1, 0)[0], "", "x"))
+    if hotline.not_200 or hotline.without_gather > 1.2 * expected_without_gather + 10:
+        print("the hotline answered errors: the figure does not count", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
