@@ -63,6 +63,9 @@ SMS_ONLY_PROMPT = "voice.sms_only.sending"
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
+#: The node whose words depend on the typed date: the consent names the reminders it gets.
+PLAN_NODE = "remind_consent"
+
 
 @dataclass(frozen=True)
 class CallState:
@@ -219,7 +222,7 @@ class Flow:
     def with_plan(self, turn: Turn, today: date | None, now: datetime | None) -> Turn:
         """On the consent to reminders, say which reminders this date will really get."""
         node = self.nodes[turn.state.node]
-        if not (isinstance(node, Menu) and node.name == "remind_consent" and turn.state.entry):
+        if not (isinstance(node, Menu) and node.name == PLAN_NODE and turn.state.entry):
             return turn
         if today is None:
             raise ValueError("the reminder plan needs today's date")

@@ -71,10 +71,10 @@ def _walk(flow: Flow) -> set[Prompt]:
     while queue:
         turn = queue.pop()
         prompts.update(turn.prompts)
-        # What a state says does not depend on which date it carries (a read-back is said from
-        # clips): one visit per state, whatever its date, keeps the walk from repeating itself
-        # for every date a reminder call or a typed entry brings along.
-        visit = replace(turn.state, entry="")
+        # One visit per state and what it says, whatever date it carries: the walk does not
+        # repeat itself for every date a reminder call or a typed entry brings along, but a date
+        # that changes what is said (the consent names the reminders it gets) is walked on.
+        visit = (replace(turn.state, entry=""), turn.prompts)
         if not turn.listen or visit in seen:
             continue
         seen.add(visit)
