@@ -38,3 +38,8 @@ class Destinations:
 
     def allows(self, number: str | None) -> bool:
         return self.refusal(number) is None
+
+    def allows_call(self, number: str | None) -> bool:
+        """A reminder call may ring a landline too, but only in the allowed countries (a call
+        abroad is the same toll-fraud risk as an SMS)."""
+        return self.refusal(number) in (None, "not_mobile")

@@ -184,7 +184,7 @@ class CallService:
             call.digits,
             now=self.clock.now(),
             can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
-            can_call=call.number is not None,
+            can_call=self.destinations.allows_call(call.number),
             finished_on=call.finished_on,
         )
         if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline

@@ -132,7 +132,7 @@ def test_calls_are_counted_once_per_place_and_by_how_they_ended(hotline, new_cal
     informed.dial()
     informed.press(language_key("fr"))
     informed.press("1")  # the steps walk
-    for _ in range(5):
+    for _ in range(6):  # to the last of the 7 steps
         informed.press("1")
     informed.press("*")
     informed.press("1")  # the steps again: still one call that reached them
@@ -149,7 +149,7 @@ def test_calls_are_counted_once_per_place_and_by_how_they_ended(hotline, new_cal
     assert counts[event("call_reached", "language")] == 2
     assert counts[event("call_reached", "main")] == 1
     assert counts[event("call_reached", "steps.1")] == 1
-    assert counts[event("call_reached", "steps.6")] == 1
+    assert counts[event("call_reached", "steps.7")] == 1
     assert counts[event("call_missed", "language", "silence")] == 3
     assert counts[event("call_ended", "fr", "informed")] == 1
     assert counts[event("call_ended", "-", "goodbye_after_misses")] == 1

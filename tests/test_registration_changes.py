@@ -139,7 +139,7 @@ def test_no_change_without_its_sms_once_todays_allowance_is_spent(
     caller = new_caller(number=NUMBER)
     caller.dial()
     caller.press("1")  # the language offer (French, chosen by the SMS)
-    caller.press("5")
+    caller.press("3")  # a reminder
     caller.press(SECOND.strftime("%d%m%Y"))
     caller.press("1")
     caller.press("1")  # consent

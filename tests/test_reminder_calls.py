@@ -312,7 +312,7 @@ def test_a_landline_registers_by_keypad_for_calls_only(sms):
     caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=LANDLINE)
     caller.dial()
     caller.press("1")  # français
-    caller.press("5")
+    caller.press("3")  # a reminder
     caller.press("15032027")
     caller.press("1")  # the date is right
     channel = caller.press("1")  # consent
