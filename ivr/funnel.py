@@ -13,7 +13,17 @@ from dataclasses import dataclass
 
 from insights.events import Event, event
 from ivr.flow import CallState, Turn
-from ivr.menu import LANGUAGE_MENU, MAIN_MENU, MISSES_BEFORE_GOODBYE, NODES, Do, Menu, Message, Walk
+from ivr.menu import (
+    LANGUAGE_MENU,
+    MAIN_MENU,
+    MISSES_BEFORE_GOODBYE,
+    NODES,
+    Do,
+    Menu,
+    Message,
+    Option,
+    Walk,
+)
 
 INFORMED, GOODBYE, HUNG_UP = "informed", "goodbye_after_misses", "hung_up_in_menu"
 #: How a call can end, in the order the console lists them.
@@ -25,14 +35,24 @@ def place(state: CallState) -> str:
     return f"{state.node}.{state.step + 1}" if isinstance(node, Walk) else state.node
 
 
-def _after(effect: str) -> tuple[str, ...]:
-    """The node a call enters once the call service did ``effect`` (an SMS sent, a reminder)."""
+def _options(node: object) -> tuple[Option, ...]:
+    """A node's options: a menu's, or the extra option a walk offers on every step."""
+    if isinstance(node, Menu):
+        return node.options
+    extra = getattr(node, "extra", None) if isinstance(node, Walk) else None
+    return (extra,) if extra is not None else ()
+
+
+def _after(*effects: str) -> tuple[str, ...]:
+    """The nodes a call enters once the call service did one of ``effects`` (an SMS sent, a
+    reminder registered), each once, in the menu table's order."""
     return tuple(
-        option.action.then
-        for node in NODES.values()
-        if isinstance(node, Menu)
-        for option in node.options
-        if isinstance(option.action, Do) and option.action.effect == effect
+        dict.fromkeys(
+            option.action.then
+            for node in NODES.values()
+            for option in _options(node)
+            if isinstance(option.action, Do) and option.action.effect in effects
+        )
     )
 
 
@@ -67,7 +87,7 @@ FUNNEL = (
     Stage("topics", _topics()),
     Stage("steps_completed", WALK_ENDS),
     Stage("sms_asked", _after("send_steps")),
-    Stage("reminder_registered", _after("register_reminder")),
+    Stage("reminder_registered", _after("register_by_call", "register_by_sms", "register_by_both")),
 )
 
 

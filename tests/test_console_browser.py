@@ -52,7 +52,7 @@ def three_calls(world) -> None:
     walker.dial()
     walker.press(fr)
     walker.press("1")
-    for _ in range(5):
+    for _ in range(6):  # to the last of the 7 steps
         walker.press("1")
     walker.hang_up()
     silent = caller(NUMBERS[1])  # says nothing: goodbye after three misses
@@ -63,8 +63,8 @@ def three_calls(world) -> None:
     texter = caller(NUMBERS[2])  # asks for the steps by SMS
     texter.dial()
     texter.press(fr)
-    texter.press("4")
-    texter.press("1")
+    texter.press("1")  # the steps
+    texter.press("3")  # ... by SMS
     texter.hang_up()
 
 
@@ -119,7 +119,7 @@ def test_operator_sees_the_counts_and_marks_a_language_reviewed(chromium, sms, t
     def calls_at(place: str):  # a funnel row: stage, place, calls, share
         return funnel.locator(f"tr:has(td:text-is('{place}'))").locator("td").nth(1)
 
-    for place in ("language", "main", "steps.1", "steps.6", "sms_sent"):
+    for place in ("language", "main", "steps.1", "steps.7", "sms_sent"):
         expect(calls_at(place)).to_have_text("<5")
     expect(calls_at("remind_done")).to_have_text("0")
     endings = page.locator("#endings")
