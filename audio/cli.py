@@ -13,7 +13,10 @@ from audio.coverage import table
 from audio.engines import ENGINES, engine_chooser
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
+from audio.plan import RecordingPlan
 from audio.recordings import RECORDINGS_DIR, RecordingStore, import_recordings, script_csv
+from audio.studio_cli import COMMANDS as STUDIO_COMMANDS
+from audio.studio_cli import recording_table
 from hotline.parts import part
 from hotline.settings import Settings
 from ivr.flow import Flow
@@ -89,6 +92,8 @@ def coverage(recordings: Path) -> None:
     )
     for line in table(report, part(Flow).languages, inventory.languages):
         click.echo(line)
+    for line in recording_table(part(RecordingPlan)):
+        click.echo(line)
 
 
 @audio_cli.command("script")
@@ -127,3 +132,7 @@ def import_(lang: str, folder: Path, use_ffmpeg: bool, recordings: Path) -> None
     )
     if not result.ok:
         raise SystemExit(1)
+
+
+for _command in STUDIO_COMMANDS:
+    audio_cli.add_command(_command)

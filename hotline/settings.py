@@ -20,6 +20,8 @@ import phonenumbers
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
 from hotline.twilio_fields import ACCOUNT_SID
 
+#: Where `flask audio import` files recordings and the recording line leaves them for review.
+RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "audio" / "recordings"
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
@@ -70,6 +72,8 @@ class Settings:
     previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
+    #: Recordings made by people (audio/recordings.py), and those waiting for review.
+    recordings_dir: Path = RECORDINGS_DIR
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
     sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
@@ -195,6 +199,7 @@ class Settings:
             previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
+            recordings_dir=Path(get("RECORDINGS_DIR") or RECORDINGS_DIR),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
             sms_allowed_countries=countries,
