@@ -8,15 +8,14 @@ RecordingUrl and the key that ended it, and Twilio's recording-status callback i
 
 from __future__ import annotations
 
-import io
 import math
 import subprocess
 import tempfile
-import wave
 import xml.etree.ElementTree as ET
 from array import array
 from pathlib import Path
 
+from audio.formats import mono_wav
 from tests.caller import Caller, Heard
 
 
@@ -64,13 +63,7 @@ RATE = 8000
 
 
 def _wav(samples: array, rate: int = RATE) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.tobytes())
-    return out.getvalue()
+    return mono_wav(samples, rate)
 
 
 def silence(seconds: float = 2.0) -> bytes:

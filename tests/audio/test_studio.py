@@ -243,3 +243,18 @@ def test_recording_job_time_per_take(sms, volunteer, code, espeak_ng):
     per_take = (time.perf_counter() - started) / 3
     assert len(sms.hotline.plan.pending.waiting("ps")) == 3
     print(f"recording job: {per_take * 1000:.0f} ms per take (burst worker, 3 takes)")
+
+
+@pytest.mark.parametrize("digits", ["²①٣٤", "9" * 5000, "\x00", "<Say>x</Say>", "*", "#", ""])
+def test_odd_keys_get_an_answer_never_a_failure(sms, volunteer, code, digits):
+    ahmad = volunteer()
+    ahmad.dial()
+    heard = ahmad.post("/voice/studio/code", ahmad.form(Digits=digits))
+    assert heard.status == 200 and ahmad.record_element() is None
+    ahmad.press(code)
+    ahmad.record(tone())
+    heard = ahmad.post(ahmad.last.gather_action, ahmad.form(Digits=digits))
+    # The same choices again ("*" with nothing before: the same prompt again).
+    assert heard.status == 200 and (heard.listening or digits == "*")
+    forged = ahmad.post("/voice/studio/review?take=../../etc", ahmad.form(Digits="1"))
+    assert forged.status == 400
