@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check bench-webhooks bench-audio bench-reminders bench-sms clean
+.PHONY: run cli test lint check requirements bench-webhooks bench-audio bench-reminders bench-sms clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(BIN)/python -m devtools.devrun
+
+# A flask command on the hotline `make run` is running (its Redis, its mode), from another
+# terminal: make cli ARGS="reminders list". make run writes RUN_ENV and removes it when it stops.
+RUN_ENV ?= var/run.env
+cli: $(STAMP)
+	@test -f $(RUN_ENV) || { echo "make run is not running (no $(RUN_ENV)): start it first" >&2; exit 1; }
+	@set -a && . $(abspath $(RUN_ENV)) && set +a && $(BIN)/flask --app app $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,6 +45,10 @@ bench-audio: $(STAMP)
 
 bench-sms: $(STAMP)
 	$(BIN)/python -m bench.sms_dispatch
+
+# requirements.txt (what a Procfile host installs) from pyproject.toml and requirements.lock.
+requirements: $(STAMP)
+	$(BIN)/python -m devtools.requirements > requirements.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -21,18 +21,20 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audio.engines import Engine, TransientEngineError
+from audio.engines import Engine, TransientEngineError, Unavailable
 from audio.formats import InvalidAudio, check_playable
 from audio.library import RECORDING, Entry, Manifest, audio_file_name, write_atomically
 from audio.prompts import SpokenText
 from audio.recordings import Recording, RecordingStore
 
+#: UNSUPPORTED: no engine speaks the language (or --engine's lacks it): the text awaits a
+#: person's recording, which is not a failure of the build.
 RENDERED, UNCHANGED, RECORDED, FAILED, UNSUPPORTED = (
     "rendered",
     "unchanged",
     "recorded",
     "failed",
-    "unsupported",
+    "awaiting recordings",
 )
 #: Outcomes that leave the text with current audio.
 DONE = frozenset({RENDERED, UNCHANGED, RECORDED})
@@ -68,7 +70,13 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        """Every text has current audio: the command exits 0 only then."""
+        """No engine failed on a text it should have rendered: the command exits 0 only then.
+        Texts awaiting recordings are reported, not failed on."""
+        return all(o.status != FAILED for o in self.outcomes)
+
+    @property
+    def complete(self) -> bool:
+        """Every text has current audio."""
         return all(o.status in DONE for o in self.outcomes)
 
     def counts(self) -> dict[str, Counter[str]]:
@@ -168,8 +176,9 @@ class Builder:
         engines: dict[str, Engine],
     ) -> TextResult | None:
         engine = self.choose_engine(spoken.lang)
-        if isinstance(engine, str):
-            return TextResult(spoken, UNSUPPORTED, detail=engine)  # the old entry stays, stale
+        if isinstance(engine, str):  # the old entry stays, stale
+            status = FAILED if isinstance(engine, Unavailable) else UNSUPPORTED
+            return TextResult(spoken, status, detail=engine)
         file = audio_file_name(engine.name, spoken.lang, spoken.text, engine.extension)
         if (self.directory / file).is_file():
             old = manifest.get(spoken.lang, spoken.stem)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from audio.build import UNSUPPORTED, Builder
+from audio.build import FAILED, UNSUPPORTED, Builder
 from audio.coverage import coverage as coverage_of
 from audio.coverage import table
 from audio.engines import ENGINES, engine_chooser
@@ -18,7 +18,6 @@ from audio.recordings import RECORDINGS_DIR, RecordingStore, import_recordings, 
 from audio.studio_cli import COMMANDS as STUDIO_COMMANDS
 from audio.studio_cli import recording_table
 from hotline.parts import part
-from hotline.settings import Settings
 from ivr.flow import Flow
 
 #: The languages a script gives the meaning of each line in.
@@ -53,11 +52,12 @@ def _check_langs(inventory: Inventory, langs: tuple[str, ...]) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), help="Renders at once (default per engine).")
 @recordings_option
 def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordings: Path) -> None:
-    """Render every text not already rendered with the same words; exit 1 unless all have audio."""
+    """Render every text not already rendered with the same words. Exits 1 only when an engine
+    failed on a text it should have rendered; a language no engine speaks awaits recordings."""
     inventory = _inventory()
     _check_langs(inventory, langs)
     texts = inventory.texts(langs or None)
-    directory = part(Settings).audio_dir
+    directory = part(AudioLibrary).directory
     click.echo(
         f"Building {len(texts)} texts into {directory} with "
         f"{engine or 'each language’s engine (content/languages.toml)'}"
@@ -72,10 +72,14 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
     report = builder.build(texts)
     for line in report.summary():
         click.echo(line)
-    reasons = sorted({o.detail for o in report.outcomes if o.status == UNSUPPORTED})
-    for reason in reasons:
-        click.echo(f"  not rendered: {reason}")
+    awaiting = sorted({o.detail for o in report.outcomes if o.status == UNSUPPORTED})
+    for reason in awaiting:
+        click.echo(f"  awaiting recordings: {reason}")
+    failed = sorted({o.detail for o in report.outcomes if o.status == FAILED})
+    for reason in failed[:10]:
+        click.echo(f"  failed: {reason}", err=True)
     if not report.ok:
+        click.echo(f"Audio build FAILED: {len(failed)} distinct error(s) above", err=True)
         raise SystemExit(1)
 
 

@@ -30,6 +30,11 @@ class TransientEngineError(EngineError):
     """The engine failed in a way that may pass: rate limit, server error, timeout, network."""
 
 
+class Unavailable(str):
+    """Why a language's engine cannot run on this machine (not installed): a failure of the
+    build, unlike a language no engine speaks, which awaits a person's recordings."""
+
+
 class Engine(Protocol):
     name: str
     extension: str  # format of what synthesize returns: "mp3" or "wav"
@@ -102,7 +107,7 @@ class EspeakEngine:
 
     def missing_reason(self, lang: str) -> str:
         if self.binary is None:
-            return "espeak: espeak-ng is not installed (apt-get install espeak-ng)"
+            return Unavailable("espeak: espeak-ng is not installed (apt-get install espeak-ng)")
         return f"espeak: no espeak_voice configured for {lang} in content/languages.toml"
 
     def synthesize(self, text: str, lang: str) -> bytes:
@@ -146,7 +151,8 @@ def engine_chooser(
     """A function lang -> the Engine that renders it, or why none can.
 
     The engine is the language's ``tts_engine`` unless ``override`` (``--engine``) names one;
-    a language the chosen engine lacks gets a reason, never another engine's voice.
+    a language the chosen engine lacks gets a reason, never another engine's voice. The reason is
+    ``Unavailable`` when the engine should speak the language but cannot run here.
     """
     made: dict[str, Engine] = dict(engines or {})
 

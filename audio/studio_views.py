@@ -42,7 +42,7 @@ def studio_twiml(turn: StudioTurn, origin: str) -> str:
             finish_on_key=turn.listen.finish_on_key,
             timeout=GATHER_TIMEOUT,
         )
-    voice_utterances(parent, turn.utterances)
+    voice_utterances(parent, turn.utterances, origin)
     if turn.listen:
         response.append(parent)
         response.redirect(origin + turn.listen.action, method="POST")

@@ -23,6 +23,19 @@ from devtools.embedded_redis import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
+#: The Procfile's long-running processes (not `release:`, which runs once per deploy).
+PROCESSES = ("web", "worker", "clock")
+#: What `make cli` reads to reach this run's Redis: written at start, removed at the end.
+RUN_ENV = VAR / "run.env"
+#: The settings a flask command needs to act on the running hotline's data.
+CLI_SETTINGS = ("HOTLINE_MODE", "REDIS_URL", "PREFECTURE", "AUDIO_DIR", "HOTLINE_SECRET_KEY")
+
+
+def write_run_env(env: dict[str, str], path: Path = RUN_ENV) -> None:
+    """The settings of this run, for `make cli ARGS="reminders list"` in another terminal."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"{name}={env[name]}" for name in CLI_SETTINGS if env.get(name)]
+    path.write_text("# written by make run; removed when it stops\n" + "\n".join(lines) + "\n")
 
 
 def _interrupt(signum, frame):
@@ -47,11 +60,17 @@ def build_audio(env: dict[str, str], bin_dir: Path) -> None:
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"Audio: not built ({error}); the simulator reads prompts with the browser's voice")
         return
-    for line in done.stdout.splitlines():
-        if not line.startswith("  rendered "):  # one line per file: keep the summary only
-            print(f"  {line.strip()}")
+    summary = [line for line in done.stdout.splitlines() if line[:1].isalpha()]
+    for line in summary:  # one line per language (not one per file rendered)
+        print(f"  {line.strip()}")
+    awaiting = [line.split(":")[0] for line in summary if " 0 rendered, 0 unchanged" in line]
+    if awaiting:
+        print(
+            f"Audio: no engine speaks {', '.join(awaiting)}: the phone menu offers them only "
+            "once a person has recorded every prompt (SMS serves them now)"
+        )
     if done.returncode != 0:
-        print("Audio: some prompts have no audio; the browser's voice reads those")
+        print("Audio: espeak-ng failed on some prompts; the browser's voice reads those")
         if done.stderr.strip():
             print("  " + done.stderr.strip().splitlines()[-1])
 
@@ -93,6 +112,7 @@ def main() -> int:
             redis = EmbeddedRedis(VAR / "redis", persist=True).start()
             env["REDIS_URL"] = redis.url
             print(f"Embedded Redis: {redis.url} (data kept in {redis.directory})")
+        write_run_env(env)
         build_audio(env, bin_dir)
         base = f"http://127.0.0.1:{env['PORT']}"
         simulator = f"  simulator: {base}/simulator\n" if development else ""
@@ -101,11 +121,13 @@ def main() -> int:
             f"{simulator}"
             f"  voice webhook: {base}/voice/incoming   health: {base}/healthz\n"
             f"  SMS outbox (no Twilio account): {base}/sms/outbox, and the worker's log\n"
+            f'  commands, in another terminal: make cli ARGS="reminders list"\n'
             "  Ctrl-C stops everything.\n",
             flush=True,
         )
+        procfile = ["-f", str(ROOT / "Procfile"), "-d", str(ROOT)]
         honcho = subprocess.Popen(
-            [str(bin_dir / "honcho"), "start", "-f", str(ROOT / "Procfile"), "-d", str(ROOT)],
+            [str(bin_dir / "honcho"), "start", *procfile, *PROCESSES],
             env=env,
         )
         if development:
@@ -114,6 +136,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        RUN_ENV.unlink(missing_ok=True)
         if honcho is not None and honcho.poll() is None:
             honcho.send_signal(signal.SIGINT)
             honcho.wait()

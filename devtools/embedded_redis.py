@@ -91,11 +91,16 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         """Stop the server (flushing the AOF when persisting) and wait for it to exit."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_server(self.process)
+
+
+def stop_server(process: subprocess.Popen | None) -> None:
+    """SIGTERM (Redis saves what it must), then SIGKILL after 10 s; waits for the exit."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

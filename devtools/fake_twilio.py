@@ -3,7 +3,10 @@ benchmarks, so the real ``twilio`` client is exercised down to its HTTP requests
 
 It serves ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` on a loopback port, checks HTTP
 basic auth (account SID and auth token), validates To / From or MessagingServiceSid / Body like
-Twilio, and answers 201 with Twilio's JSON message resource. Replies can be scripted, in order:
+Twilio, and answers 201 with Twilio's JSON message resource. It also keeps the account's phone
+numbers (``add_number``): ``GET .../IncomingPhoneNumbers.json?PhoneNumber=`` lists them and ``POST
+.../IncomingPhoneNumbers/{PN...}.json`` updates their webhook URLs, as `flask twilio configure`
+does. Replies can be scripted, in order:
 Twilio's error bodies (``{"code", "message", "more_info", "status"}``), 429 and 5xx, or holding the
 request without answering (after creating the message or not, to play "Twilio got it but the
 answer never came back"). It records every request with its arrival time, and can post signed
@@ -37,6 +40,23 @@ from twilio.request_validator import RequestValidator
 
 API_VERSION = "2010-04-01"
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
+_NUMBERS_PATH = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers\.json$")
+_NUMBER_PATH = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers/(PN[0-9a-f]{32})\.json$"
+)
+#: The form fields of an IncomingPhoneNumber update and the resource's names for them.
+NUMBER_FIELDS = {
+    "VoiceUrl": "voice_url",
+    "VoiceMethod": "voice_method",
+    "VoiceFallbackUrl": "voice_fallback_url",
+    "VoiceFallbackMethod": "voice_fallback_method",
+    "StatusCallback": "status_callback",
+    "StatusCallbackMethod": "status_callback_method",
+    "SmsUrl": "sms_url",
+    "SmsMethod": "sms_method",
+    "SmsFallbackUrl": "sms_fallback_url",
+    "SmsFallbackMethod": "sms_fallback_method",
+}
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 #: Linux's SO_TIMESTAMPNS (and SCM_TIMESTAMPNS): the kernel stamps each packet as it arrives.
 _SO_TIMESTAMPNS = 35 if sys.platform.startswith("linux") else None
@@ -199,6 +219,7 @@ class FakeTwilio:
     auth_token: str
     received: list[Received] = field(default_factory=list)
     messages: dict[str, dict] = field(default_factory=dict)  # sid -> resource (+ callback URL)
+    numbers: dict[str, dict] = field(default_factory=dict)  # PN sid -> IncomingPhoneNumber
 
     def __post_init__(self):
         self._replies: deque[Reply] = deque()
@@ -278,7 +299,65 @@ class FakeTwilio:
         pair = f"{self.account_sid}:{self.auth_token}".encode()
         return "Basic " + base64.b64encode(pair).decode("ascii")
 
+    def add_number(self, phone_number: str, **urls: str) -> dict:
+        """A number of the account, with its webhook settings (resource names: voice_url...)."""
+        sid = "PN" + uuid.uuid4().hex
+        resource = {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "friendly_name": phone_number,
+            "phone_number": phone_number,
+            "sid": sid,
+            "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/IncomingPhoneNumbers/{sid}.json",
+            **{name: None for name in NUMBER_FIELDS.values()},
+            **urls,
+        }
+        with self._lock:
+            self.numbers[sid] = resource
+        return resource
+
     # --- the API --------------------------------------------------------------------------------
+
+    def _authorized(self, authorization: str | None, account: str) -> bool:
+        expected = "Basic " + base64.b64encode(
+            f"{self.account_sid}:{self.auth_token}".encode()
+        ).decode("ascii")
+        return authorization == expected and account == self.account_sid
+
+    def numbers_api(self, method: str, path: str, authorization: str | None, form: dict[str, str]):
+        """(HTTP status, JSON body) for IncomingPhoneNumbers; None for another path."""
+        listing, one = _NUMBERS_PATH.match(path.split("?")[0]), _NUMBER_PATH.match(path)
+        if not (listing or one):
+            return None
+        account = (listing or one).group(1)
+        if not self._authorized(authorization, account):
+            self._record(Received(time.time(), path, form, False, "401/20003"))
+            return 401, self._error_body(401, 20003, form, path)
+        self._record(Received(time.time(), path, form, True, method))
+        if listing and method == "GET":
+            query = dict(parse_qsl(path.partition("?")[2]))
+            wanted = query.get("PhoneNumber")
+            with self._lock:
+                found = [n for n in self.numbers.values() if wanted in (None, n["phone_number"])]
+            return 200, {
+                "incoming_phone_numbers": found,
+                "page": 0,
+                "page_size": 50,
+                "first_page_uri": path,
+                "next_page_uri": None,
+                "previous_page_uri": None,
+                "uri": path,
+            }
+        if one and method == "POST":
+            with self._lock:
+                number = self.numbers.get(one.group(2))
+                if number is None:
+                    return 404, self._error_body(404, 20404, form, path)
+                for name, value in form.items():
+                    if name in NUMBER_FIELDS:
+                        number[NUMBER_FIELDS[name]] = value
+                return 200, dict(number)
+        return 405, self._error_body(405, 20404, form, path)
 
     def _next_reply(self) -> Reply:
         with self._lock:
@@ -410,17 +489,37 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def do_GET(self):
-        self._recordings("GET")
-
     def do_DELETE(self):
         self._recordings("DELETE")
+
+    def _answer(self, status: int, body: dict) -> None:
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except OSError:
+            self.close_connection = True
+
+    def do_GET(self):
+        if _RECORDING_MEDIA.match(self.path):
+            self._recordings("GET")
+            return
+        fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
+        answer = fake.numbers_api("GET", self.path, self.headers.get("Authorization"), {})
+        self._answer(*(answer or (404, fake._error_body(404, 20404, {}, self.path))))
 
     def do_POST(self):
         fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8")
         form = dict(parse_qsl(raw, keep_blank_values=True))
+        numbers = fake.numbers_api("POST", self.path, self.headers.get("Authorization"), form)
+        if numbers is not None:
+            self._answer(*numbers)
+            return
         status, body, received = fake.handle(
             self.path, self.headers.get("Authorization"), form, self.arrived
         )
@@ -434,12 +533,4 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         fake._record(received)
-        payload = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except OSError:
-            self.close_connection = True
+        self._answer(status, body)

@@ -111,3 +111,11 @@ STUDIO_DONE = PREFIX + ":studio:done:{code}"
 #: not), until the recording job has fetched it and deleted it from Twilio.
 STUDIO_TAKE = PREFIX + ":studio:take:{take}"
 STUDIO_TAKE_TTL = 24 * 60 * 60
+
+# --- operations -----------------------------------------------------------------------------------
+
+#: When a process (the clock) last said it was alive: a Unix time. /healthz reads it; the RQ
+#: worker's own heartbeat lives in RQ's worker registry. Kept a week, so "late" is still told
+#: apart from "never started" long after a crash.
+HEARTBEAT = PREFIX + ":heartbeat:{process}"
+HEARTBEAT_TTL = 7 * 24 * 60 * 60

@@ -32,6 +32,8 @@ MIN_SECRET_KEY_LENGTH = 32
 #: Outbound SMS per second across every worker, unless SMS_RATE_PER_SECOND says otherwise.
 DEFAULT_SMS_RATE = 1.0
 MAX_SMS_RATE = 1000.0
+#: A worker heartbeats every 20 s (rq --worker-ttl 35), the clock every 10 s: 60 s is 3 missed.
+DEFAULT_LATE_SECONDS = 60
 #: Where SMS may go (hotline/sms_destinations.py): France and its overseas departments and
 #: collectivities on the French numbering plan (NC, PF and WF are left out: add them if needed).
 DEFAULT_SMS_COUNTRIES = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF")
@@ -61,6 +63,7 @@ class SettingsError(ValueError):
 class Settings:
     mode: str = "production"
     redis_url: str = "redis://localhost:6379/0"
+    redis_ca_file: Path | None = None  # the CA of a rediss:// server's certificate (PEM)
     twilio_account_sid: str | None = None
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_from: str | None = None
@@ -76,6 +79,9 @@ class Settings:
     recordings_dir: Path = RECORDINGS_DIR
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
+    #: /healthz answers 503 when the worker's or the clock's last heartbeat is older than this.
+    worker_late_seconds: int = DEFAULT_LATE_SECONDS
+    clock_late_seconds: int = DEFAULT_LATE_SECONDS
     sms_allowed_countries: tuple[str, ...] = DEFAULT_SMS_COUNTRIES
     sms_daily_limits: tuple[tuple[str, int], ...] = DEFAULT_SMS_LIMITS
     resume_window_minutes: int = DEFAULT_RESUME_WINDOW_MINUTES
@@ -116,6 +122,12 @@ class Settings:
             problems.append("REDIS_URL is required (for example redis://localhost:6379/0)")
         elif redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+
+        ca_file = get("REDIS_CA_FILE")
+        if ca_file and not (redis_url or "").startswith("rediss://"):
+            problems.append("REDIS_CA_FILE is only used with a rediss:// REDIS_URL (TLS)")
+        elif ca_file and not Path(ca_file).is_file():
+            problems.append(f"REDIS_CA_FILE {ca_file!r} is not a readable file (a PEM certificate)")
 
         token = get("TWILIO_AUTH_TOKEN")
         if token is None and not dev:
@@ -180,6 +192,8 @@ class Settings:
             problems.append(f"PREFECTURE {prefecture!r} has no profile; known: {known}")
 
         sms_rate = _parse_rate(get("SMS_RATE_PER_SECOND"), problems)
+        worker_late = _parse_seconds("HEALTH_WORKER_LATE_SECONDS", get, problems)
+        clock_late = _parse_seconds("HEALTH_CLOCK_LATE_SECONDS", get, problems)
         countries = _parse_countries(get("SMS_ALLOWED_COUNTRIES"), problems)
         limits = _parse_limits(get("SMS_DAILY_LIMITS"), problems)
         resume_window = _parse_resume_window(get("RESUME_WINDOW_MINUTES"), problems)
@@ -189,6 +203,7 @@ class Settings:
         return cls(
             mode=mode,
             redis_url=redis_url or "redis://localhost:6379/0",
+            redis_ca_file=Path(ca_file) if ca_file else None,
             twilio_account_sid=sid,
             twilio_auth_token=token or DEV_AUTH_TOKEN,
             twilio_from=get("TWILIO_FROM"),
@@ -202,6 +217,8 @@ class Settings:
             recordings_dir=Path(get("RECORDINGS_DIR") or RECORDINGS_DIR),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
+            worker_late_seconds=worker_late,
+            clock_late_seconds=clock_late,
             sms_allowed_countries=countries,
             sms_daily_limits=limits,
             resume_window_minutes=resume_window,
@@ -250,6 +267,17 @@ def _parse_rate(raw: str | None, problems: list[str]) -> float:
         )
         return DEFAULT_SMS_RATE
     return rate
+
+
+def _parse_seconds(name: str, get, problems: list[str]) -> int:
+    """A whole number of seconds above 0 (a health threshold)."""
+    raw = get(name)
+    if raw is None:
+        return DEFAULT_LATE_SECONDS
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    problems.append(f"{name} must be a whole number of seconds above 0, not {raw!r}")
+    return DEFAULT_LATE_SECONDS
 
 
 def _parse_countries(raw: str | None, problems: list[str]) -> tuple[str, ...]:

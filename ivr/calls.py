@@ -21,7 +21,7 @@ from hotline.sms_limits import DailyLimits
 from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
 from ivr.call_store import CallStore
 from ivr.flow import CallState, Effect, Flow, Turn
-from ivr.menu import ALREADY_SENT, RESUMABLE
+from ivr.menu import ALREADY_SENT, NO_NUMBER, NOT_TEXTABLE, REMIND_LIMIT, RESUMABLE
 from reminders.changes import RegistrationChanges, registered_text
 from reminders.schedule import DateCheck
 from reminders.service import ReminderService
@@ -146,9 +146,11 @@ class CallService:
             today=self.clock.now().date(),
             can_text=self.destinations.allows(call.number),
         )
+        if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
+            turn = self.flow.enter(replace(turn.state, node=NOT_TEXTABLE))
         for effect in turn.effects:
-            if EFFECTS[effect.name](self, call, effect) is False:  # today's SMS already sent
-                turn = self.flow.enter(replace(turn.state, node=ALREADY_SENT))
+            if instead := EFFECTS[effect.name](self, call, effect):  # not done: say why
+                turn = self.flow.enter(replace(turn.state, node=instead))
         self._save(call, turn.state, previous=state)
         return Reply(turn, call.step + 1)
 
@@ -177,23 +179,28 @@ class CallService:
     def remember_language(self, call: CallRequest, effect: Effect) -> None:
         self.choices.set(call.caller, effect.lang)
 
-    def send_steps(self, call: CallRequest, effect: Effect) -> bool:
-        """False when this number already got the steps as often as allowed today."""
+    def send_steps(self, call: CallRequest, effect: Effect) -> str | None:
+        """The node to say instead when this number already got the steps as often as allowed
+        today."""
         if not call.number:
-            return True
+            return None
         if not self.limits.allows(call.caller, "steps", self.clock.now()):
-            return False
+            return ALREADY_SENT
         for key in ("sms.steps_1", "sms.steps_2"):
             self.send_sms(call.number, self.content.text(key, effect.lang))
-        return True
+        return None
 
     def send_expired(self, call: CallRequest, effect: Effect) -> None:
         if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
-    def register_reminder(self, call: CallRequest, effect: Effect) -> None:
+    def register_reminder(self, call: CallRequest, effect: Effect) -> str | None:
+        """Register the date, and text the confirmation (or what it replaced). Past today's
+        allowance nothing changes (a change must never go untold): the node that says so."""
         if not call.number or not effect.entry:
-            return
+            return None
+        if not self.limits.allows(call.caller, "confirmation", self.clock.now()):
+            return REMIND_LIMIT
         expiry = date.fromisoformat(effect.entry)
         # A caller ID is not an identity: replacing another date is told to the number by SMS,
         # with the word that undoes it (reminders.changes).
@@ -206,13 +213,13 @@ class CallService:
             channel="voice",
             now=self.clock.now(),
         )
-        if check is DateCheck.OK and self.limits.allows(
-            call.caller, "confirmation", self.clock.now()
-        ):
+        if check is DateCheck.OK:
             self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+        return None
 
 
-EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], bool | None]] = {
+#: Each effect returns None, or the node to say instead when it could not be done today.
+EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], str | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,

@@ -166,6 +166,8 @@ HINTS: dict[str, tuple[str, str]] = {
 LANGUAGE_MENU = "language"
 NO_NUMBER = "no_number"
 ALREADY_SENT = "sms_already_sent"
+NOT_TEXTABLE = "not_textable"
+REMIND_LIMIT = "remind_limit"
 MAIN_MENU = "main"
 RESUME_MENU = "resume"
 LANGUAGE_OFFER = "offer"
@@ -204,6 +206,10 @@ NODES: dict[str, Node] = {
         ),
         Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
         Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
+        # Instead of no_number when the number is known but is no mobile the hotline may text.
+        Message(name=NOT_TEXTABLE, prompt="voice.sms_steps.not_textable", hints=("main",)),
+        # Instead of remind_done when the number changed its date as often as allowed today.
+        Message(name=REMIND_LIMIT, prompt="voice.remind.limit", hints=("main",)),
         # Instead of sms_sent when the number already got the steps as often as allowed today.
         Message(name=ALREADY_SENT, prompt="voice.sms_steps.already_sent", hints=("repeat", "main")),
         # A reminder: the date typed, read back and confirmed, then consent asked explicitly.

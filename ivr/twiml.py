@@ -19,10 +19,12 @@ from ivr.speech import Play, Utterance
 GATHER_TIMEOUT = 8
 
 
-def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance]) -> None:
+def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance], origin: str) -> None:
     for u in utterances:
         if isinstance(u, Play):
-            parent.play(u.url)
+            # Twilio documents <Play> as taking a URL, relative only for action and <Redirect>:
+            # a path is made absolute on the origin Twilio called.
+            parent.play(origin + u.url if u.url.startswith("/") else u.url)
         else:
             attrs = {k: v for k, v in (("language", u.language), ("voice", u.voice)) if v}
             parent.say(u.text, **attrs)
@@ -34,33 +36,37 @@ def listen(
     *,
     num_digits: int = 1,
     timeout: int | None = None,
+    origin: str = "",
 ) -> str:
     """Say the utterances while listening for keys, then post them (or silence) to action;
-    wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given)."""
-    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT)
+    wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given).
+    ``origin`` (scheme and host, e.g. https://hotline.example) makes every <Play> URL absolute."""
+    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT, origin)
 
 
-def hang_up(utterances: Iterable[Utterance]) -> str:
+def hang_up(utterances: Iterable[Utterance], *, origin: str = "") -> str:
     """Say the utterances, then end the call."""
-    return _hang_up(tuple(utterances))
+    return _hang_up(tuple(utterances), origin)
 
 
 # The menus produce a few dozen distinct documents per language: each is built once. (Building
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
-def _listen(utterances: tuple[Utterance, ...], action: str, num_digits: int, timeout: int) -> str:
+def _listen(
+    utterances: tuple[Utterance, ...], action: str, num_digits: int, timeout: int, origin: str
+) -> str:
     response = VoiceResponse()
     gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout)
-    _voice(gather, utterances)
+    _voice(gather, utterances, origin)
     response.append(gather)
     response.redirect(action, method="POST")
     return str(response)
 
 
 @functools.lru_cache(maxsize=256)
-def _hang_up(utterances: tuple[Utterance, ...]) -> str:
+def _hang_up(utterances: tuple[Utterance, ...], origin: str) -> str:
     response = VoiceResponse()
-    _voice(response, utterances)
+    _voice(response, utterances, origin)
     response.hangup()
     return str(response)
 

@@ -53,6 +53,12 @@ def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]
     return heard
 
 
+def _origin() -> str:
+    """The origin Twilio called, for absolute <Play> URLs when PUBLIC_BASE_URL is unset (the
+    audio library already prefixes it when set)."""
+    return request.host_url.rstrip("/")
+
+
 def render(reply: Reply) -> Response:
     turn = reply.turn
     speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
@@ -61,9 +67,15 @@ def render(reply: Reply) -> Response:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
         action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
         return _xml(
-            twiml.listen(utterances, action, num_digits=turn.num_digits, timeout=turn.timeout)
+            twiml.listen(
+                utterances,
+                action,
+                num_digits=turn.num_digits,
+                timeout=turn.timeout,
+                origin=_origin(),
+            )
         )
-    return _xml(twiml.hang_up(utterances))
+    return _xml(twiml.hang_up(utterances, origin=_origin()))
 
 
 @bp.post("/incoming")
@@ -100,7 +112,7 @@ def status() -> Response:
 def outage_response() -> Response:
     """The essentials in French and English, then goodbye: needs neither Redis nor state."""
     prompts = [Prompt("voice.outage.info", lang) for lang in part(Flow).before_choice]
-    return _xml(twiml.hang_up(part(Speaker).utter(p) for p in prompts))
+    return _xml(twiml.hang_up((part(Speaker).utter(p) for p in prompts), origin=_origin()))
 
 
 @bp.errorhandler(RedisError)

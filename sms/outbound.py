@@ -63,11 +63,6 @@ class Outbound:
         self.retry_intervals = tuple(retry_intervals)
         self.clock = clock
 
-    @property
-    def queues(self) -> list[Queue]:
-        """The queues a worker takes jobs from, the first first."""
-        return [self.reminder_queue, self.queue]
-
     def enqueue(
         self,
         to_number: str,

@@ -43,7 +43,10 @@ def outbox() -> dict:
 
 
 @bp.errorhandler(RedisError)
-def redis_down(error: RedisError) -> Response:
+def redis_down(error: RedisError) -> Response | tuple[dict, int]:
+    if request.endpoint == "sms_status.outbox":
+        log.error("Redis unavailable for the local outbox (simulator polling): %s", error)
+        return {"error": "Redis unavailable"}, 503
     # Twilio logs the failed callback in its console; no caller is waiting on this answer.
     log.error("Redis unavailable for an SMS status callback: %s", error)
     return _empty_twiml(503)

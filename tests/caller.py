@@ -11,7 +11,7 @@ import random
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from twilio.request_validator import RequestValidator
@@ -40,7 +40,13 @@ class Heard:
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:
     """Every text the hotline can say, mapped to its (catalog key, language)."""
     prompts = reachable_prompts(hotline.flow)
-    for extra in ("voice.outage.info", "voice.sms_steps.already_sent"):  # said off the menus
+    off_menus = (
+        "voice.outage.info",
+        "voice.sms_steps.already_sent",
+        "voice.sms_steps.not_textable",
+        "voice.remind.limit",
+    )
+    for extra in off_menus:  # said off the menus
         prompts |= {Prompt(extra, lang) for lang in hotline.flow.languages}
     return {hotline.speaker.text(p): (p.key, p.lang) for p in prompts}
 
@@ -110,13 +116,13 @@ class Caller:
     # --- reading TwiML ----------------------------------------------------------------------------
 
     def audio_urls(self) -> dict[str, tuple[str, str]]:
-        """Each built audio URL -> the (catalog key, language) whose text it says."""
+        """Each built audio file's path -> the (catalog key, language) whose text it says."""
         if self.audio is None:
             return {}
         pairs = (
             (self.audio.url(lang, text), (key, lang)) for text, (key, lang) in self._texts.items()
         )
-        return {url: key_lang for url, key_lang in pairs if url}
+        return {urlsplit(url).path: key_lang for url, key_lang in pairs if url}
 
     def parse(self, status: int, body: str) -> Heard:
         heard = Heard(status=status, xml=body)
@@ -134,8 +140,10 @@ class Caller:
                 heard.langs.append(lang)
             elif element.tag == "Play":
                 url = element.text or ""
+                # Twilio takes a URL in <Play>: a path fails the call at the first prompt.
+                assert urlsplit(url).scheme in ("http", "https"), f"<Play> of a path: {url}"
                 heard.plays.append(url)
-                key, lang = urls.get(url, ("?", "?"))
+                key, lang = urls.get(urlsplit(url).path, ("?", "?"))
                 heard.keys.append(key)
                 heard.langs.append(lang)
             elif element.tag == "Gather":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,12 +14,16 @@ from redis import Redis
 from werkzeug.serving import make_server
 
 from app import create_app
+from audio.build import Builder
+from audio.engines import engine_chooser
+from audio.inventory import Inventory
+from audio.voices import load_voices
 from devtools.embedded_redis import EmbeddedRedis
 from hotline.clock import PARIS, FixedClock
 from hotline.settings import Settings
 from tests.caller import Caller, spoken_texts
 from tests.texter import Texter
-from wiring.web import web_parts
+from wiring.web import EXTRA_VOICE_KEYS, build_web_parts, web_parts
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 SECRET_KEY = "test-secret-key-0123456789abcdef-0123456789"
@@ -156,3 +162,32 @@ def texter(new_texter) -> Texter:
 
 # Outbound SMS: the fake Twilio, the app sending to it, real RQ workers.
 pytest_plugins = ("tests.sms_fixtures",)
+
+
+# --- audio rendered offline (espeak-ng) -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def espeak_ng() -> str:
+    """The espeak-ng binary: CI must have it (.ci/run installs it); locally its absence skips."""
+    binary = shutil.which("espeak-ng")
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("espeak-ng is missing in CI (.ci/run installs it with apt-get)")
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
+    """Every voice prompt and date clip of every language espeak-ng speaks, rendered once for the
+    session (Dari, Pashto, Tigrinya and Somali have no synthetic voice: they are recorded)."""
+    directory = tmp_path_factory.mktemp("espeak-audio")
+    hotline = build_web_parts(make_settings(redis_server.url, audio_dir=directory))
+    inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
+    builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
+    voices = load_voices()
+    speakable = [lang for lang in hotline.content.catalogs if "espeak" in voices[lang].engine_codes]
+    report = builder.build(inventory.texts(speakable))  # the prompts and the date clips
+    assert report.ok, [o.detail for o in report.outcomes if o.detail]
+    return directory

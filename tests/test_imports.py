@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("audio",),  # prompt audio, built from what the voice line can say
     ("simulator",),  # development only: the browser simulator's views
     ("workers",),  # every RQ job, and the clock's loop
+    ("operations",),  # /healthz, failed jobs, the Twilio number, the release step
     ("wiring",),  # the composition roots, one per process
     ("app",),  # gunicorn's and flask's entry point: wiring.web's app
     ("devtools",),  # make run, the embedded Redis, the local Twilio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from unittest.mock import ANY
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doome
     with LiveServer(app) as server:
         caller = Caller(server.url, AUTH_TOKEN, texts)
         assert caller.dial().listening  # working while Redis runs
-        assert app.test_client().get("/healthz").status_code == 200
+        assert redis_check(app) == {"name": "redis", "ok": True, "age_seconds": ANY}
 
         doomed_redis.stop()
 
@@ -39,8 +40,14 @@ def test_calls_get_the_essentials_in_french_and_english_when_redis_is_down(doome
         assert caller.hang_up().status == 200
         health = app.test_client().get("/healthz")
         assert health.status_code == 503
+        assert not redis_check(app)["ok"]
         # a bad signature is still refused, outage or not
         assert caller.post("/voice/incoming", caller.form(), sign=False).status == 403
+
+
+def redis_check(app) -> dict:
+    checks = app.test_client().get("/healthz").json["checks"]
+    return next(c for c in checks if c["name"] == "redis")
 
 
 def test_a_stop_while_redis_is_down_is_answered_as_not_applied(doomed_redis, caplog):

@@ -81,6 +81,7 @@ def messages(twiml: str) -> list[str]:
     [
         ("get", "/simulator"),
         ("get", "/simulator/static/simulator.js"),
+        ("get", "/simulator/static/twiml-player.js"),
         ("post", "/simulator/relay"),
         ("get", "/simulator/clock"),
         ("post", "/simulator/clock"),
@@ -90,12 +91,19 @@ def test_the_simulator_does_not_exist_in_production(client, method, path):
     assert getattr(client, method)(path, json={}).status_code == 404
 
 
-def test_the_page_and_its_script_are_served_in_development(dev_client):
+def test_the_page_and_its_modules_are_served_in_development(dev_client):
     page = dev_client.get("/simulator")
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert b"/simulator/static/simulator.js" in page.data
+    assert b'<script type="module" src="/simulator/static/simulator.js">' in page.data
     script = dev_client.get("/simulator/static/simulator.js")
     assert script.status_code == 200 and b"/simulator/relay" in script.data
+    # A module script only runs when served as JavaScript; the page imports the player.
+    assert script.mimetype in ("text/javascript", "application/javascript")
+    assert b'from "./twiml-player.js"' in script.data
+    player = dev_client.get("/simulator/static/twiml-player.js")
+    assert player.status_code == 200 and b"export class CallPlayer" in player.data
+    # The player knows TwiML, not the page: no element of the page, no relay.
+    assert b"document.querySelector(" not in player.data and b"/simulator/" not in player.data
 
 
 # --- the relay ------------------------------------------------------------------------------------

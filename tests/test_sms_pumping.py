@@ -10,9 +10,10 @@ import pytest
 
 from devtools.fake_twilio import FakeTwilio
 from hotline.clock import PARIS
+from hotline.identity import caller_key
 from hotline.settings import DEFAULT_SMS_LIMITS, Settings, SettingsError
 from tests.caller import Caller, spoken_texts
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, SECRET_KEY
 from tests.texter import Texter
 
 GB_MOBILE = "+447911123456"
@@ -80,7 +81,7 @@ def test_numbers_abroad_and_landlines_get_no_sms(sms, number):
     caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=number)
     caller.dial()
     caller.press("1")
-    assert caller.press("4").keys[0] == "voice.sms_steps.no_number"
+    assert caller.press("4").keys[0] == "voice.sms_steps.not_textable"
     sms.work()
     assert sms.fake.created == []
 
@@ -121,3 +122,24 @@ def test_limits_and_countries_are_settings():
     for wrong in ({"SMS_ALLOWED_COUNTRIES": "France"}, {"SMS_DAILY_LIMITS": "steps=²"}):
         with pytest.raises(SettingsError):
             Settings.from_env({**base, **wrong})
+
+
+def test_a_caller_changing_the_date_again_and_again_is_stopped_not_silenced(sms, caller):
+    """Past the confirmation allowance a date is not changed at all: a change is never made
+    without the SMS that tells the number (a spoofed caller ID cannot exhaust it and then
+    change the date unseen)."""
+    caller.dial()
+    caller.press("1")  # français
+    heard = []
+    for day in range(10, 16):  # six different dates
+        caller.press("5")
+        caller.press(f"{day}032027")
+        caller.press("1")  # that is the right date
+        heard.append(caller.press("1").keys[0])  # yes, remind me
+        caller.press("9")
+    allowed = LIMITS["confirmation"]
+    assert heard == ["voice.remind.registered"] * allowed + ["voice.remind.limit"] * (6 - allowed)
+    registration = sms.hotline.reminders.store.get(caller_key(SECRET_KEY, caller.number))
+    assert registration is not None and registration.expiry == date(2027, 3, 9 + allowed)
+    sms.work()
+    assert len(sent_to(sms.fake, caller.number)) == allowed  # each change told, no more

@@ -3,6 +3,10 @@
 One client setting for all: a command that gets no answer within 2 s fails (a webhook must
 answer Twilio within 15 s, a job must not hang). The queue is the one the hotline's jobs go on,
 JSON-serialised (pickle is unsafe).
+
+Managed Redis services (Heroku, Scalingo) speak TLS (rediss://), often with a certificate their
+own CA signed: REDIS_CA_FILE names that CA's certificate (PEM) so the certificate is still
+verified. Nothing here ever turns verification off.
 """
 
 from __future__ import annotations
@@ -26,11 +30,15 @@ REMINDER_QUEUE_NAME = "hotline-reminders"
 
 
 def connect_redis(settings: Settings) -> Redis:
+    tls = {}
+    if settings.redis_ca_file and settings.redis_url.startswith("rediss://"):
+        tls = {"ssl_ca_certs": str(settings.redis_ca_file), "ssl_cert_reqs": "required"}
     return Redis.from_url(
         settings.redis_url,
         socket_timeout=2,
         socket_connect_timeout=2,
         health_check_interval=30,
+        **tls,
     )
 
 

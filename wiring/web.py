@@ -28,7 +28,7 @@ from audio.studio import STUDIO_KEYS, Studio
 from content.catalog import Content
 from content.check import CatalogUse
 from content.cli import content_cli
-from hotline import development, health
+from hotline import development, request_log
 from hotline.clock import Clock
 from hotline.erasure import Erasure
 from hotline.keyring import Keyring
@@ -43,6 +43,11 @@ from ivr.calls import CallService
 from ivr.flow import Flow
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
+from operations import health
+from operations.health import JobQueues
+from operations.jobs_cli import jobs_cli
+from operations.release import release
+from operations.twilio_cli import twilio_cli
 from reminders.changes import RegistrationChanges
 from reminders.cli import reminders_cli
 from reminders.secrets_cli import secrets_cli
@@ -56,13 +61,19 @@ from sms.conversation import SMS_KEYS, SmsConversation
 from sms.outbound import RETRY_INTERVALS, Outbound
 from sms.replays import AnsweredMessages
 from sms.store import MessageStore
-from wiring.connections import build_queue, check_key_or_exit, connect_redis
+from wiring.connections import build_queue, build_reminder_queue, check_key_or_exit, connect_redis
 from wiring.settings import settings_or_exit
 from wiring.shared import build_content, build_outbound, build_reminders, default_clock
 from workers.recordings import FETCH_TAKE_JOB
 
 #: Keys the voice line says outside the menu flow.
-EXTRA_VOICE_KEYS = ("voice.outage.info", "voice.sms_steps.already_sent", *sorted(FRAGMENT_KEYS))
+EXTRA_VOICE_KEYS = (
+    "voice.outage.info",
+    "voice.sms_steps.already_sent",  # said instead of a menu node by ivr.calls
+    "voice.sms_steps.not_textable",
+    "voice.remind.limit",
+    *sorted(FRAGMENT_KEYS),
+)
 
 
 @dataclass(frozen=True)
@@ -227,6 +238,7 @@ def create_app(
     line per problem when they are wrong); tests and the simulator may hand in their own clock."""
     setup_logging()
     settings = settings or settings_or_exit()
+    setup_logging(json_lines=not settings.development)
     app = Flask("app")
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
     parts = build_web_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
@@ -236,6 +248,7 @@ def create_app(
             WebParts: parts,
             Settings: settings,
             Redis: parts.redis,
+            JobQueues: JobQueues((parts.outbound.queue, build_reminder_queue(parts.redis))),
             Clock: parts.clock,
             Content: parts.content,
             Flow: parts.flow,
@@ -268,6 +281,10 @@ def create_app(
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(twilio_cli)
+    app.cli.add_command(release)
+    request_log.init_app(app)
     app.cli.add_command(secrets_cli)
     return app
 

@@ -50,6 +50,9 @@ MAINTENANCE_INTERVAL = 20
 #: heartbeat is older than this plus 60 s; with the maintenance interval, a killed worker's
 #: message goes again within about 65 + 20 s + its first retry interval (docs/deploy.md).
 JOB_MONITORING_INTERVAL = 5
+#: An idle worker writes its heartbeat in RQ's registry every WORKER_TTL - 15 s: /healthz reports
+#: it late after HEALTH_WORKER_LATE_SECONDS (60 by default) without one.
+WORKER_TTL = 35
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class HotlineWorker(Worker):
     def __init__(self, queues, *args, parts: WorkerParts, **kwargs):
         kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
         kwargs.setdefault("job_monitoring_interval", JOB_MONITORING_INTERVAL)
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
         kwargs.setdefault("serializer", JSONSerializer)
         super().__init__(queues, *args, **kwargs)
         self.parts = parts

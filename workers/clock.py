@@ -17,6 +17,8 @@ import time
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 
+from hotline import heartbeat
+
 log = logging.getLogger("workers.clock")
 
 INTERVAL = 60
@@ -42,11 +44,17 @@ def tick(queue: Queue, now: float) -> str | None:
 
 
 def run(queue: Queue, stop: threading.Event, interval: float = INTERVAL) -> None:
-    """Tick at the start of every minute until ``stop`` is set."""
+    """Tick at the start of every minute until ``stop`` is set, with a heartbeat every
+    ``heartbeat.EVERY`` seconds in between (/healthz reports the clock late without it)."""
+    next_tick = 0.0
     while not stop.is_set():
+        now = time.time()
         try:
-            if job_id := tick(queue, time.time()):
-                log.info("queued %s", job_id)
-        except Exception:  # Redis away for a moment: try again next minute
+            heartbeat.beat(queue.connection, "clock", now)
+            if now >= next_tick:
+                if job_id := tick(queue, now):
+                    log.info("queued %s", job_id)
+                next_tick = now - now % interval + interval
+        except Exception:  # Redis away for a moment: try again at the next heartbeat
             log.exception("could not queue the reminder run")
-        stop.wait(interval - time.time() % interval)
+        stop.wait(max(0.0, min(heartbeat.EVERY, next_tick - time.time())))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from audio.build import Builder, RetryPolicy
@@ -12,17 +9,6 @@ from audio.inventory import Inventory
 from audio.recordings import RecordingStore
 from tests.audio.fakes import StubEngine, stub_chooser
 from wiring.web import EXTRA_VOICE_KEYS
-
-
-@pytest.fixture(scope="session")
-def espeak_ng() -> str:
-    """The espeak-ng binary: CI must have it (.ci/run installs it); locally its absence skips."""
-    binary = shutil.which("espeak-ng")
-    if binary is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("espeak-ng is missing in CI (.ci/run installs it with apt-get)")
-        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng)")
-    return binary
 
 
 @pytest.fixture

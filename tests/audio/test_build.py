@@ -17,7 +17,7 @@ from content.catalog import Catalog, Content
 from ivr.flow import Prompt
 from ivr.speech import Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
-from wiring.web import EXTRA_VOICE_KEYS
+from wiring.web import EXTRA_VOICE_KEYS, web_parts
 
 TODAY = dt.date(2027, 3, 1)
 
@@ -126,7 +126,8 @@ def test_a_language_the_engine_lacks_is_reported_not_faked(settings, recordings,
     )
     statuses = {(o.spoken.lang, o.status) for o in report.outcomes}
     assert statuses == {("fr", RENDERED), ("en", UNSUPPORTED)}
-    assert stub.calls["en"] == 0 and not report.ok
+    # English awaits recordings: reported, not a failure of the build
+    assert stub.calls["en"] == 0 and report.ok and not report.complete
 
 
 def test_concurrency_is_bounded(settings, recordings, hotline):
@@ -181,3 +182,31 @@ def test_cli_build_fails_when_not_everything_is_built(app, inventory, tmp_path, 
     assert result.exit_code == 1
     assert "retry ar" in result.output and "FAILED ar" in result.output
     assert f"ar: {len(inventory.texts(['ar']))} texts: 0 rendered" in result.output
+
+
+def test_cli_build_exits_0_with_languages_awaiting_recordings(app, espeak_ng, tmp_path):
+    """Pashto (like Dari, Tigrinya, Somali) has no engine: awaiting recordings, not a failure."""
+    runner = app.test_cli_runner()
+    langs = ["--lang", "sq", "--lang", "ps"]  # one espeak-ng speaks, one no engine speaks
+    result = runner.invoke(
+        args=["audio", "build", "--engine", "espeak", *langs, "--recordings", tmp_path]
+    )
+    assert result.exit_code == 0, result.output
+    awaiting = [line for line in result.output.splitlines() if line.startswith("ps: ")]
+    assert awaiting and "0 rendered" in awaiting[0] and "awaiting recordings" in awaiting[0]
+    assert any(
+        line.startswith("sq: ") and " 0 rendered" not in line for line in result.output.splitlines()
+    )
+    assert "awaiting recordings: espeak: no espeak_voice configured for ps" in result.output
+
+
+def test_cli_build_fails_when_the_engine_is_not_installed(app, tmp_path, monkeypatch):
+    """espeak-ng chosen but missing from the machine: an engine that should render cannot."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng on this PATH
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["audio", "build", "--engine", "espeak", "--lang", "en", "--recordings", tmp_path]
+    )
+    assert result.exit_code == 1
+    assert "espeak-ng is not installed" in result.output
+    assert not list((web_parts(app).settings.audio_dir / "en").glob("*"))

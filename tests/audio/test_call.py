@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+import xml.etree.ElementTree as ET
 
+import pytest
+from twilio.request_validator import RequestValidator
+
+from app import create_app
 from audio.build import Builder
-from audio.engines import engine_chooser
 from audio.formats import CONTENT_TYPES, check_playable
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
-from audio.voices import load_voices
 from ivr.flow import Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU
 from ivr.speech import Play, Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
-from tests.conftest import make_settings
-from wiring.web import EXTRA_VOICE_KEYS, build_web_parts
-
-
-@pytest.fixture(scope="session")
-def espeak_audio(tmp_path_factory, espeak_ng, redis_server):
-    """Every voice prompt and date clip of every language espeak-ng speaks, rendered once for the
-    session (Dari, Pashto, Tigrinya and Somali have no synthetic voice: they are recorded)."""
-    directory = tmp_path_factory.mktemp("espeak-audio")
-    hotline = build_web_parts(make_settings(redis_server.url, audio_dir=directory))
-    inventory = Inventory.of(hotline.speaker, hotline.content, EXTRA_VOICE_KEYS)
-    builder = Builder(directory, engine_chooser(load_voices(), "espeak"))
-    voices = load_voices()
-    speakable = [lang for lang in hotline.content.catalogs if "espeak" in voices[lang].engine_codes]
-    report = builder.build(inventory.texts(speakable))  # the prompts and the date clips
-    assert report.ok, [o.detail for o in report.outcomes if o.detail]
-    return directory
+from tests.conftest import AUTH_TOKEN, make_settings
+from wiring.web import EXTRA_VOICE_KEYS
 
 
 @pytest.fixture
@@ -63,8 +50,9 @@ def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, li
     urls = {url for h in heard for url in h.plays}
     assert len(urls) >= 20
     for url in sorted(urls):
-        assert url.startswith("/audio/")
-        response = caller.session.get(live_server.url + url, timeout=10)
+        # Absolute, on the origin Twilio called (no PUBLIC_BASE_URL here): Twilio takes a URL.
+        assert url.startswith(live_server.url + "/audio/")
+        response = caller.session.get(url, timeout=10)
         assert response.status_code == 200, url
         extension = url.rsplit(".", 1)[1]
         assert response.headers["Content-Type"] == CONTENT_TYPES[extension]
@@ -82,7 +70,8 @@ def test_a_typed_date_is_read_back_from_clips_never_by_a_tts_voice(caller, live_
     date_clips = [url for url, key in zip(readback.plays, readback.keys, strict=True) if key == "?"]
     assert len(date_clips) == 3  # "15", "mars", "2027"
     for url in date_clips:
-        response = caller.session.get(live_server.url + url, timeout=10)
+        assert url.startswith(live_server.url + "/audio/")
+        response = caller.session.get(url, timeout=10)
         assert response.status_code == 200
         assert check_playable(response.content, url.rsplit(".", 1)[1]).seconds > 0.1
 
@@ -123,3 +112,30 @@ def test_a_language_without_a_voice_is_offered_once_all_its_audio_is_built(hotli
     Builder(tmp_path / "audio", stub_chooser(StubEngine())).build(ps_texts)
     library.refresh(force=True)
     assert inventory.voice_languages(library) == in_menu_order(said | {"ka", "ps"})
+
+
+def test_every_play_of_a_call_is_on_public_base_url_when_it_is_set(
+    redis_server, redis, espeak_audio, clock
+):
+    """Behind a proxy, Twilio fetches audio from PUBLIC_BASE_URL, not the host the app sees."""
+    public = "https://hotline.example.org"
+    app = create_app(
+        make_settings(redis_server.url, audio_dir=espeak_audio, public_base_url=public),
+        clock=clock,
+    )
+    client = app.test_client()
+    plays = []
+    form = {
+        "AccountSid": "AC" + "0" * 32,
+        "CallSid": "CA" + "1" * 32,
+        "From": "+33612345678",
+        "To": "+33100000000",
+    }
+    for path, extra in [("/voice/incoming", {}), ("/voice/step?n=0", {"Digits": "1"})]:
+        fields = {**form, **extra}
+        signature = RequestValidator(AUTH_TOKEN).compute_signature(public + path, fields)
+        answer = client.post(path, data=fields, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 200
+        plays += [e.text for e in ET.fromstring(answer.text).iter("Play")]
+    assert len(plays) > 5
+    assert all(url.startswith(public + "/audio/") for url in plays), plays
