@@ -243,8 +243,12 @@ class Studio:
         take_key = keys.STUDIO_TAKE.format(take=take)
         url = self.redis.hget(take_key, "heard")
         invite = call and self.invites.get(call.invite)
-        if call is None or url is None or invite is None:
-            return self._goodbye("voice.studio.locked") if call else self._ask_code()
+        if call is None:
+            return self._ask_code()
+        if invite is None:  # revoked or expired during the call
+            return self._ask_code(self._say("voice.studio.wrong_code"))
+        if url is None:  # not a take of this line: the current prompt again
+            return self.prompt(sid, None)
         choice = REVIEW_KEYS.get(digits or "")
         if choice is None:
             call.misses += 1

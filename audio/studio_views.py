@@ -151,8 +151,19 @@ def recording() -> Response:
 
 
 @bp.errorhandler(RedisError)
-def redis_down(error: RedisError) -> Response:
-    log.error("Redis unavailable on the recording line: %s", error)
+def redis_down(error: Exception) -> Response:
+    """Hang up (the volunteer calls again later; what was kept is kept)."""
+    if isinstance(error, RedisError):
+        log.error("Redis unavailable on the recording line: %s", error)
     response = VoiceResponse()
     response.hangup()
     return Response(str(response), mimetype="text/xml")
+
+
+@bp.errorhandler(Exception)
+def unexpected(error: Exception) -> Response:
+    """A volunteer hears goodbye, never Twilio's "application error"; HTTP answers stay."""
+    if hasattr(error, "code") and isinstance(error.code, int) and error.code < 500:
+        return error  # type: ignore[return-value]  # 403, 405...
+    log.exception("unexpected error on the recording line")
+    return redis_down(error)
