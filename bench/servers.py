@@ -125,7 +125,7 @@ class Gunicorn:
                 with urllib.request.urlopen(url, timeout=2) as answer:
                     if answer.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # still booting
                 pass
             time.sleep(0.1)
         tail = self.log.read_text(errors="replace")[-2000:]

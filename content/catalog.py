@@ -36,6 +36,13 @@ class Catalog:
     status: str
     texts: Mapping[str, str]
     notes: Mapping[str, str] = field(default_factory=dict)
+    #: The CLDR locale Babel knows the language by (month and language names, dates), when it is
+    #: not the catalog's own code (Dari is ``fa_AF``).
+    locale: str = ""
+
+    @property
+    def cldr_locale(self) -> str:
+        return self.locale or self.lang
 
 
 def placeholders_of(text: str) -> set[str]:
@@ -80,6 +87,7 @@ def load_catalog(path: Path) -> Catalog:
         status=meta.get("status", "draft"),
         texts=flatten(data),
         notes=flatten(meta.get("notes", {})),
+        locale=meta.get("locale", ""),
     )
 
 
@@ -105,6 +113,10 @@ class Content:
 
     def has_language(self, code: str | None) -> bool:
         return any(lang.code == code for lang in self.languages)
+
+    def cldr_locale(self, lang: str) -> str:
+        """The CLDR locale of a language's catalog (French's when it has none)."""
+        return self.catalogs.get(lang, self.catalogs[SOURCE_LANGUAGE]).cldr_locale
 
     def raw(self, key: str, lang: str, /) -> str:
         """The catalog text for key in lang, or the French text when lang lacks it."""

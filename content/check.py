@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
-from content.catalog import SOURCE_LANGUAGE, Catalog, placeholders_of
+from content import cldr
+from content.catalog import SOURCE_LANGUAGE, Catalog, load_languages, placeholders_of
 from content.segments import MAX_SEGMENTS, segments
 
 #: Placeholders the code fills when it speaks or texts, with the longest value each may take
@@ -20,8 +22,10 @@ RUNTIME_SAMPLES = {
     "step": "6",
     "total": "6",
     "date": "15/03/2027",
+    "in_days": "",  # "dans 30 jours": made per language, as reminders write it (content.cldr)
+    "reminders": "",  # "13 septembre, 29 septembre, 6 octobre et 14 octobre": made per language
+    "names": "",  # the languages' own names: made from the catalogs being checked
     "old": "15/03/2027",  # the date a change replaced (sms.remind.changed)
-    "codes": "",  # the list of language codes: made from the catalogs being checked
 }
 RUNTIME_PLACEHOLDERS = frozenset(RUNTIME_SAMPLES)
 #: Catalog keys that are not messages (keyword lists).
@@ -48,12 +52,13 @@ def check_catalogs(
         return [f"no source catalog ({SOURCE_LANGUAGE}.toml)"]
     source = catalogs[SOURCE_LANGUAGE].texts
     known = RUNTIME_PLACEHOLDERS | set(profile_values)
-    samples = {**RUNTIME_SAMPLES, "codes": ", ".join(catalogs)}
+    names = ", ".join(lang.name for lang in load_languages() if lang.code in catalogs)
     problems = [
         f"{SOURCE_LANGUAGE}: key {k} is used by the code but missing"
         for k in sorted(set(used_keys) - set(source))
     ]
     for lang, catalog in sorted(catalogs.items()):
+        samples = {**_samples_in(catalog.cldr_locale), "names": names}
         if catalog.status not in STATUSES:
             problems.append(f"{lang}: status {catalog.status!r} is not one of {sorted(STATUSES)}")
         for key in sorted(set(source) - set(catalog.texts)):
@@ -85,6 +90,20 @@ def check_catalogs(
                         f"{lang}: {key} takes {count} SMS segments, more than {MAX_SEGMENTS}"
                     )
     return problems
+
+
+def _samples_in(locale: str) -> dict[str, str]:
+    """The longest value each run-time placeholder takes in a language: a date is written
+    15/03/2027 in replies and "30 septembre 2027" in reminders."""
+    long_date = cldr.long_date(date(2027, 9, 30), locale)
+    return {
+        **RUNTIME_SAMPLES,
+        "date": max(RUNTIME_SAMPLES["date"], long_date, key=len),
+        "in_days": cldr.in_days(30, locale),
+        "reminders": cldr.day_list(
+            [date(2027, 9, 13), date(2027, 9, 29), date(2027, 10, 6), date(2027, 10, 14)], locale
+        ),
+    }
 
 
 def _placeholders_or_none(text: str) -> set[str] | None:

@@ -29,14 +29,13 @@ SMS_INBOUND_SEEN_TTL = 30 * 24 * 60 * 60
 REGISTRATION = PREFIX + ":reg:{caller}"
 #: Sorted set of caller keys, scored by when each registration next needs attention.
 REMINDERS_DUE = PREFIX + ":reminders:due"
-#: Short audit trail of a living registration (no number), expiring with the retention time;
-#: deleted with the registration.
 #: A registration as it was before a call or an SMS replaced it (Redis DUMP of the registration
 #: hash, and its due score), so that the number can undo a change it did not make (UNDO by SMS).
 #: The first one within the window is kept: a stranger changing it twice cannot bury the original.
 REGISTRATION_UNDO = PREFIX + ":undo:{caller}"
 REGISTRATION_UNDO_TTL = 14 * 24 * 60 * 60
-#: Short audit trail of a registration (no number), expiring with the retention time.
+#: Short audit trail of a living registration (no number), expiring with the retention time;
+#: deleted with the registration.
 AUDIT = PREFIX + ":audit:{caller}"
 #: How many registrations were erased on a Paris day, by reason (stop, retention-over,
 #: opt_out:21610...): a tally that names no one, kept for the retention time.

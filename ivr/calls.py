@@ -199,7 +199,8 @@ class CallService:
         allowance nothing changes (a change must never go untold): the node that says so."""
         if not call.number or not effect.entry:
             return None
-        if not self.limits.allows(call.caller, "confirmation", self.clock.now()):
+        now = self.clock.now()
+        if not self.limits.allows(call.caller, "confirmation", now):
             return REMIND_LIMIT
         expiry = date.fromisoformat(effect.entry)
         # A caller ID is not an identity: replacing another date is told to the number by SMS,
@@ -211,10 +212,12 @@ class CallService:
             prefecture=self.prefecture,
             expiry=expiry,
             channel="voice",
-            now=self.clock.now(),
+            now=now,
         )
         if check is DateCheck.OK:
-            self.send_sms(call.number, registered_text(self.content, effect.lang, expiry, replaced))
+            days = self.reminders.reminder_days(effect.lang, expiry, now)
+            body = registered_text(self.content, effect.lang, expiry, replaced, days)
+            self.send_sms(call.number, body)
         return None
 
 

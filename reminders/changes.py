@@ -88,9 +88,19 @@ class RegistrationChanges:
         self.redis.delete(keys.REGISTRATION_UNDO.format(caller=caller))
 
 
-def registered_text(content: Content, lang: str, expiry: date, replaced: date | None) -> str:
-    """The SMS after a registration: the confirmation, or, when it replaced another date, what
-    changed and how to undo it."""
+def registered_message(
+    expiry: date, replaced: date | None, reminder_days: str
+) -> tuple[str, dict[str, str]]:
+    """The SMS after a registration, as a catalog key and its values: the confirmation with the
+    days its reminders will go, or, when it replaced another date, what changed and how to undo
+    it."""
     if replaced is None:
-        return content.text("sms.remind.confirm", lang, date=sms_date(expiry))
-    return content.text("sms.remind.changed", lang, old=sms_date(replaced), date=sms_date(expiry))
+        return "sms.remind.confirm", {"date": sms_date(expiry), "reminders": reminder_days}
+    return "sms.remind.changed", {"old": sms_date(replaced), "date": sms_date(expiry)}
+
+
+def registered_text(
+    content: Content, lang: str, expiry: date, replaced: date | None, reminder_days: str
+) -> str:
+    key, params = registered_message(expiry, replaced, reminder_days)
+    return content.text(key, lang, **params)

@@ -103,3 +103,8 @@ def next_action(
     if not in_window(now, policy):
         return Wait(next_window_opening(now, policy))
     return Send(index=due[-1], skipped=tuple(due[:-1]))
+
+
+def days_until(expiry: date, moment: datetime) -> int:
+    """Whole days from ``moment``'s date in Paris to the expiry: what a reminder counts down."""
+    return (expiry - moment.astimezone(PARIS).date()).days

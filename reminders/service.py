@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from content import cldr
 from content.catalog import Content
 from hotline.clock import PARIS
 from hotline.identity import caller_key
+from hotline.language_choice import LanguageChoices
 from hotline.quarantine import Quarantine
 from reminders import schedule
 from reminders.registrations import RegistrationStore
@@ -63,6 +65,7 @@ class ReminderService:
         secret: str,
         outbound: Outbound,
         policy: Policy = schedule.DEFAULT_POLICY,
+        choices: LanguageChoices | None = None,
         quarantine: Quarantine | None = None,
     ):
         self.store = store
@@ -71,6 +74,9 @@ class ReminderService:
         self.secret = secret
         self.outbound = outbound
         self.policy = policy
+        #: The language each number chose last: a reminder speaks it, not the one registered
+        #: with (LANGUE uk after registering in English: the reminder comes in Ukrainian).
+        self.choices = choices
 
     def register(
         self, *, number: str, lang: str, prefecture: str, expiry: date, channel: str, now: datetime
@@ -135,9 +141,11 @@ class ReminderService:
                 self.store.erase(caller, "retention-over", now)
                 return Processed(caller, "purged")
             case Send(index=index, skipped=skipped):
-                kind = schedule.kind_of(index, self.policy)
-                body = self.content.text(
-                    f"sms.reminder.{kind}", registration.lang, date=sms_date(registration.expiry)
+                body = self.reminder_text(
+                    schedule.kind_of(index, self.policy),
+                    self._language(caller, registration.lang),
+                    registration.expiry,
+                    now,
                 )
                 message_id = reminder_message_id(
                     caller, registration.expiry, index, registration.generation
@@ -150,6 +158,31 @@ class ReminderService:
                     return Processed(caller, "gone")
                 return Processed(caller, "sent")
         raise AssertionError(action)
+
+    def reminder_text(self, kind: str, lang: str, expiry: date, now: datetime) -> str:
+        """A reminder counts down: "your ADP ends in 14 days, on 15 March 2027"."""
+        locale = self.content.cldr_locale(lang)
+        return self.content.text(
+            f"sms.reminder.{kind}",
+            lang,
+            date=cldr.long_date(expiry, locale),
+            in_days=cldr.in_days(schedule.days_until(expiry, now), locale),
+        )
+
+    def reminder_days(self, lang: str, expiry: date, now: datetime) -> str:
+        """The days a registration made at ``now`` will get its reminders, only those still
+        ahead (fewer than four when the date is near), in the language's words: "13 février,
+        1 mars, 8 mars et 16 mars"."""
+        first = schedule.first_index(expiry, now, self.policy)
+        days = [
+            schedule.planned_at(expiry, index, self.policy).date()
+            for index in range(first, len(self.policy.offsets))
+        ]
+        return cldr.day_list(days, self.content.cldr_locale(lang))
+
+    def _language(self, caller: str, registered: str) -> str:
+        chosen = self.choices.get(caller) if self.choices is not None else None
+        return chosen if self.content.has_language(chosen) else registered
 
     def send_due(self, now: datetime, limit: int = 1000) -> list[Processed]:
         """Claim every registration due at ``now`` (at most ``limit``) and process each."""

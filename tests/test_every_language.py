@@ -3,9 +3,12 @@ the whole call in every language the voice menu offers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from content.catalog import load_catalogs, load_languages
+from content.segments import segments
 from hotline.identity import caller_key
 from sms.keywords import normalise
 from tests.conftest import SECRET_KEY
@@ -61,10 +64,18 @@ def test_the_whole_sms_conversation_in_each_language(new_texter, hotline, lang):
         say("sms.steps_2", lang),
     ]
     assert texter.text(f"{native(lang, 'remind')} 15/03/2027").texts == [
-        say("sms.remind.confirm", lang, date="15/03/2027")
+        say(
+            "sms.remind.confirm",
+            lang,
+            date="15/03/2027",
+            reminders=hotline.reminders.reminder_days(lang, date(2027, 3, 15), hotline.clock.now()),
+        )
     ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
     assert registration.lang == lang
+    assert texter.text(native(lang, "email")).texts == [say("sms.email", lang)]
+    assert native(lang, "email") in say("sms.help", lang)  # the help tells the word
+    assert texter.text(f"{native(lang, 'thanks')}!").texts == [say("sms.thanks", lang)]
     assert texter.text("sans queue ni tête").texts == [say("sms.help", lang)]
     assert texter.text(native(lang, "stop")).texts == [say("sms.stop.confirm", lang)]
     assert hotline.reminders.store.count() == 0
@@ -80,8 +91,11 @@ def test_a_first_text_with_a_native_keyword_is_answered_in_its_language(new_text
         and normalise(word)
         in {normalise(w) for w in CATALOGS[other].texts["sms.keyword.help"].split(",")}
     ]
-    expected = "fr" if others else lang  # a word two languages share: French
-    assert new_texter().text(word).texts == [hotline.content.text("sms.help", expected)]
+    # a word several languages share is answered in each, when that fits 4 segments
+    langs = [code for code in LANGUAGES if code == lang or code in others]
+    joined = "\n".join(hotline.content.text("sms.help", code) for code in langs)
+    expected = joined if segments(joined) <= 4 else hotline.content.text("sms.help", langs[0])
+    assert new_texter().text(word).texts == [expected]
 
 
 def test_every_language_with_a_twilio_voice_is_on_the_voice_menu(hotline):

@@ -23,6 +23,13 @@ SECOND = NOW.date() + timedelta(days=200)
 THIRD = NOW.date() + timedelta(days=250)
 
 
+def reminder_days(hotline) -> str:
+    """The days FIRST's reminders go, registered at NOW: all four are ahead."""
+    days = hotline.reminders.reminder_days("fr", FIRST, NOW)
+    assert days.count(",") == 2 and " et " in days
+    return days
+
+
 @pytest.fixture
 def queued_bodies(redis):
     """The bodies of the SMS queued so far, oldest first."""
@@ -60,7 +67,7 @@ def test_a_date_changed_by_a_call_is_told_by_sms_and_undone_by_a_word(
 ):
     register_by_voice(new_caller, language_key, FIRST)
     assert queued_bodies()[-1] == hotline.content.text(
-        "sms.remind.confirm", "fr", date=sms_date(FIRST)
+        "sms.remind.confirm", "fr", date=sms_date(FIRST), reminders=reminder_days(hotline)
     )
     due_before = redis.zscore(keys.REMINDERS_DUE, caller_key(SECRET_KEY, NUMBER))
 
@@ -88,7 +95,9 @@ def test_the_same_date_again_is_a_plain_confirmation(
 ):
     register_by_voice(new_caller, language_key, FIRST)
     register_by_voice(new_caller, language_key, FIRST)
-    confirm = hotline.content.text("sms.remind.confirm", "fr", date=sms_date(FIRST))
+    confirm = hotline.content.text(
+        "sms.remind.confirm", "fr", date=sms_date(FIRST), reminders=reminder_days(hotline)
+    )
     assert queued_bodies()[-2:] == [confirm, confirm]
 
 
@@ -115,3 +124,24 @@ def test_stop_erases_the_kept_copy_too(new_texter, redis):
     assert expiry(redis) is None
     texter.text("RETABLIR")
     assert expiry(redis) is None
+
+
+def test_no_change_without_its_sms_once_todays_allowance_is_spent(
+    new_caller, language_key, new_texter, redis, queued_bodies
+):
+    """A stranger cannot first spend the number's confirmations for the day, then change the
+    date unseen: with no SMS left to tell the person, the date stays."""
+    texter = new_texter(number=NUMBER)
+    for _ in range(3):  # SMS_DAILY_LIMITS: confirmation=3
+        texter.text(f"RAPPEL {sms_date(FIRST)}")
+    sent = len(queued_bodies())
+    caller = new_caller(number=NUMBER)
+    caller.dial()
+    caller.press("1")  # the language offer (French, chosen by the SMS)
+    caller.press("5")
+    caller.press(SECOND.strftime("%d%m%Y"))
+    caller.press("1")
+    refused = caller.press("1")
+    assert refused.keys[0] == "voice.remind.limit"
+    assert expiry(redis) == FIRST.isoformat()
+    assert len(queued_bodies()) == sent

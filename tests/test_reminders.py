@@ -111,8 +111,12 @@ def test_each_reminder_goes_once_at_its_time_then_the_data_is_purged(service, ou
         assert service.send_due(moment) == []  # claimed and advanced: never twice
     bodies = [body for _, _, body, _ in outbox.sent]
     assert len(bodies) == 4
-    assert all("15/03/2027" in body for body in bodies)
-    assert bodies[0].startswith("Rappel") and bodies[3].startswith("Votre ADP a fini")
+    # a countdown, the date in words, what to do and how to get the steps again
+    assert bodies[0].startswith("Rappel : votre ADP finit dans 30 jours, le 15 mars 2027.")
+    assert bodies[1].startswith("Rappel : votre ADP finit dans 14 jours, le 15 mars 2027.")
+    assert bodies[2].startswith("Rappel : votre ADP finit dans 7 jours, le 15 mars 2027.")
+    assert bodies[3].startswith("Votre ADP a fini le 15 mars 2027.")
+    assert all("demandez" in body and "envoyez ETAPES" in body for body in bodies)
     assert len({message_id for *_, message_id in outbox.sent}) == 4
     # 30 days after the last reminder, everything about the number is deleted
     assert service.send_due(paris(2027, 4, 14, 10)) == []

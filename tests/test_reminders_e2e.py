@@ -71,18 +71,25 @@ def test_register_by_keypad_then_get_every_reminder(sms, caller, clock):
     assert registration.expiry == date(2027, 3, 15) and registration.channel == "voice"
 
     sms.work()  # the confirmation SMS
-    assert texts_to(sms, caller.number) == [say("sms.remind.confirm", "fr", date="15/03/2027")]
+    assert texts_to(sms, caller.number) == [
+        say(
+            "sms.remind.confirm",
+            "fr",
+            date="15/03/2027",
+            reminders="13 février, 1 mars, 8 mars et 16 mars",
+        )
+    ]
 
-    for moment, kind in [
-        (paris(2027, 2, 13, 10, 1), "before"),
-        (paris(2027, 3, 1, 10, 1), "before"),
-        (paris(2027, 3, 8, 10, 1), "before"),
-        (paris(2027, 3, 16, 10, 1), "after"),
+    for moment, kind, in_days in [
+        (paris(2027, 2, 13, 10, 1), "before", "dans 30 jours"),
+        (paris(2027, 3, 1, 10, 1), "before", "dans 14 jours"),
+        (paris(2027, 3, 8, 10, 1), "before", "dans 7 jours"),
+        (paris(2027, 3, 16, 10, 1), "after", ""),
     ]:
         run_reminder_job(sms, moment)
         run_reminder_job(sms, moment + timedelta(minutes=1))  # the next run sends nothing more
         assert texts_to(sms, caller.number)[-1] == say(
-            f"sms.reminder.{kind}", "fr", date="15/03/2027"
+            f"sms.reminder.{kind}", "fr", date="15 mars 2027", in_days=in_days
         )
     assert len(texts_to(sms, caller.number)) == 5
     run_reminder_job(sms, paris(2027, 4, 15, 10, 2))
@@ -135,7 +142,9 @@ def test_quiet_hours_and_catch_up_from_the_command_line(sms, texter):
     sms.work()
     # three reminders were missed; only the most recent (7 days before) goes
     assert texts_to(sms, texter.number) == [
-        sms.hotline.content.text("sms.reminder.before", "fr", date="15/03/2027")
+        sms.hotline.content.text(
+            "sms.reminder.before", "fr", date="15 mars 2027", in_days="dans 5 jours"
+        )
     ]
 
 
@@ -218,7 +227,9 @@ def test_a_withheld_number_is_told_no_sms_can_be_sent(sms):
 def test_stop_then_the_same_date_again_still_gets_the_reminder(sms, texter):
     """The withdrawn reminder's message id must not swallow the new registration's."""
     due = paris(2027, 2, 13, 11)
-    reminder = sms.hotline.content.text("sms.reminder.before", "fr", date="15/03/2027")
+    reminder = sms.hotline.content.text(
+        "sms.reminder.before", "fr", date="15 mars 2027", in_days="dans 30 jours"
+    )
     texter.text("RAPPEL 15/03/2027")
     assert sms.hotline.reminders.send_all_due(due) == {"sent": 1}  # queued, not yet sent
     texter.text("STOP")

@@ -250,7 +250,9 @@ def test_moving_the_clock_sends_the_reminder_that_came_due(dev_client, dev_app):
     parts = build_worker_parts(hotline.settings, hotline.clock)
     build_worker(parts, kind="simple").work(burst=True, logging_level="WARNING")
     outbox = dev_client.get("/sms/outbox").get_json()["messages"]
-    reminder = hotline.content.text("sms.reminder.before", "fr", date=f"{expiry:%d/%m/%Y}")
+    # 40 days ahead, 14 days on: the reminder counts 26 days down
+    reminder = hotline.reminders.reminder_text("before", "fr", expiry, hotline.clock.now())
+    assert "dans 26 jours" in reminder
     assert [m["body"] for m in outbox] == [reminder]
     assert outbox == read_outbox(hotline.redis)
     assert outbox[0]["to"] == "+33…78"  # masked: the page picks its own number's this way

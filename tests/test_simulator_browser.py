@@ -120,7 +120,12 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     thread = page.locator("#thread")
     page.fill("#sms-body", f"RAPPEL {typed_date}")
     page.click("#sms-send")
-    confirm = hotline.content.text("sms.remind.confirm", "fr", date=typed_date)
+    confirm = hotline.content.text(
+        "sms.remind.confirm",
+        "fr",
+        date=typed_date,
+        reminders=hotline.reminders.reminder_days("fr", expiry, NOW),
+    )
     expect(thread).to_contain_text(confirm)
 
     # One week on, nothing is due; two weeks on, the first reminder (30 days before) is.
@@ -132,7 +137,7 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     expect(page.locator("#clock-now")).to_contain_text(f"{NOW + timedelta(days=14):%-d %b %Y}")
 
     deliver_queued_sms(hotline)
-    reminder = hotline.content.text("sms.reminder.before", "fr", date=typed_date)
+    reminder = hotline.reminders.reminder_text("before", "fr", expiry, hotline.clock.now())
     expect(thread.locator(".sms.worker")).to_contain_text(reminder, timeout=WAIT_MS)
 
     # Calling back: French offered first (1), then to go on where the first call stopped (1),

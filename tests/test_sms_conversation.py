@@ -10,6 +10,9 @@ from hotline import keys
 from hotline.identity import caller_key
 from tests.conftest import NOW, SECRET_KEY
 
+#: The days of the reminders for an ADP ending on 15 March 2027, registered on 26 November 2026.
+FOUR_REMINDERS = "13 février, 1 mars, 8 mars et 16 mars"
+
 
 @pytest.fixture
 def say(hotline):
@@ -39,7 +42,6 @@ def test_steps_come_in_two_messages(texter, say, word, lang):
         "",
         "bonjour",
         "x" * 2000,
-        "🙂🙂🙂",
         "مرحبا كيف حالك",
         "\u202eRTL override",
         "<Response/>",
@@ -57,10 +59,29 @@ def test_anything_unrecognised_gets_the_help_message(texter, say, body):
     "body", ["RAPPEL 15/03/2027", "rappel 15-03-2027", "Rappel 15.03.2027", "RAPPEL 15032027"]
 )
 def test_registering_by_sms_in_the_usual_date_formats(texter, say, hotline, body):
-    assert texter.text(body).texts == [say("sms.remind.confirm", "fr", date="15/03/2027")]
+    assert texter.text(body).texts == [
+        say("sms.remind.confirm", "fr", date="15/03/2027", reminders=FOUR_REMINDERS)
+    ]
     registration = hotline.reminders.store.get(caller_key(SECRET_KEY, texter.number))
     assert registration.expiry == date(2027, 3, 15)
     assert registration.channel == "sms" and registration.lang == "fr"
+
+
+@pytest.mark.parametrize(
+    ("body", "expiry", "reminders"),
+    [
+        ("RAPPEL 10/12/2026", "10/12/2026", "3 décembre et 11 décembre"),
+        ("RAPPEL 01/12/2026", "01/12/2026", "2 décembre"),
+        ("RAPPEL 26/11/2026", "26/11/2026", "27 novembre"),
+    ],
+)
+def test_the_confirmation_names_only_the_reminders_that_will_go(
+    texter, say, body, expiry, reminders
+):
+    # registered on 26 November 2026 at 15:00: the reminders already past are not promised
+    assert texter.text(body).texts == [
+        say("sms.remind.confirm", "fr", date=expiry, reminders=reminders)
+    ]
 
 
 def test_a_past_date_gets_the_expired_guidance_at_once(texter, say, hotline):
@@ -84,10 +105,11 @@ def test_the_reply_language_follows_the_last_choice(texter, say):
     assert texter.text("HELP").texts == [say("sms.help", "fr")]
 
 
-def test_an_unknown_language_code_lists_the_codes(texter, say, hotline):
-    codes = ", ".join(lang.code for lang in hotline.content.languages)
-    assert codes.startswith("fr, prs, ps, ar")  # every catalog language, SMS need no audio
-    assert texter.text("LANGUE xx").texts == [say("sms.lang.unknown", "fr", codes=codes)]
+def test_an_unknown_language_lists_the_languages_by_name(texter, say, hotline):
+    names = ", ".join(lang.name for lang in hotline.content.languages)
+    # every catalog language, SMS need no audio
+    assert names.startswith("Français, دری, پښتو, العربية")
+    assert texter.text("LANGUE xx").texts == [say("sms.lang.unknown", "fr", names=names)]
 
 
 def test_a_language_chosen_on_a_call_is_kept_for_texts(new_caller, new_texter, say, language_key):
@@ -109,7 +131,9 @@ def test_stop_erases_everything_and_confirms_once(texter, say, hotline, redis):
     # what remains names no one: a tally of erasures, no key or value with the caller key
     assert hotline.reminders.store.erasures(NOW.date()) == {"stop": 1}
     assert not [k for k in redis.scan_iter() if caller.encode() in k + redis.dump(k)]
-    assert texter.text("START").texts == [say("sms.start.confirm", "fr")]
+    # the language was erased too: START, a word French and English share, is answered in both
+    both = say("sms.start.confirm", "fr") + "\n" + say("sms.start.confirm", "en")
+    assert texter.text("START").texts == [both]
 
 
 @pytest.mark.parametrize("word", ["Arrêt", "stopall", "UNSUBSCRIBE", "cancel", "end", "quit"])

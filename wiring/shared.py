@@ -10,6 +10,7 @@ from rq import Queue
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
 from hotline.clock import Clock, SharedClock
+from hotline.language_choice import LanguageChoices
 from hotline.settings import Settings
 from hotline.sms_destinations import Destinations
 from reminders.registrations import RegistrationStore
@@ -57,5 +58,11 @@ def build_reminders(
         outbound.enqueue(number, body, caller=caller, purpose="reminder", message_id=message_id)
 
     return ReminderService(
-        registrations, content, settings.secret_key, outbound=send, policy=settings.reminder_policy
+        registrations,
+        content,
+        settings.secret_key,
+        outbound=send,
+        policy=settings.reminder_policy,
+        # a reminder speaks the language the number chose last, by call or by SMS
+        choices=LanguageChoices(redis),
     )
