@@ -38,13 +38,18 @@ check: $(STAMP)
 	HOTLINE_MODE=development $(BIN)/flask --app app content check
 
 bench-webhooks: $(STAMP)
-	$(BIN)/python -m bench.webhooks
+	$(call timed,bench.webhooks)
 
 bench-audio: $(STAMP)
-	$(BIN)/python -m bench.audio
+	$(call timed,bench.audio)
 
 bench-sms: $(STAMP)
-	$(BIN)/python -m bench.sms_dispatch
+	$(call timed,bench.sms_dispatch)
+
+# A benchmark, with the time it took on its last line (each prints its progress as it goes).
+timed = @start=$$(date +%s); echo "$@: started $$(date +%H:%M:%S); progress below, the time it took at the end"; \
+	$(BIN)/python -m $(1) $(ARGS); status=$$?; \
+	echo "$@: took $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
 # requirements.txt (what a Procfile host installs) from pyproject.toml and requirements.lock.
 requirements: $(STAMP)
@@ -54,7 +59,7 @@ clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 
 bench-reminders: $(STAMP)
-	$(BIN)/python -m bench.reminders
+	$(call timed,bench.reminders)
 
 # The README's picture of the simulator, taken by its browser test (needs /usr/bin/chromium).
 .PHONY: screenshot

@@ -116,10 +116,13 @@ def main() -> None:
         try:
             redis = Redis.from_url(server.url)
             version = redis.info("server")["redis_version"]
+            print(f"Writing {args.registrations:,} registrations (memory)...", flush=True)
             memory = memory_per_registration(redis, args.registrations)
             timings = {}
             for total in (args.small, args.large):
+                print(f"Filling {total:,} registrations, {args.due:,} due...", flush=True)
                 due_callers = fill(redis, total, args.due)
+                print(f"Collecting what is due, {args.repeats} times...", flush=True)
                 timings[total] = collect_time(redis, due_callers, args.repeats)
         finally:
             server.stop()

@@ -17,13 +17,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCFILE = ROOT / "Procfile"
+#: How long a server may take to answer its first request: a loaded 2-core machine can take
+#: tens of seconds to boot gunicorn and build the app.
+READY_TIMEOUT = 180.0
 HOTLINE_APP = "app:app"
 LOOPBACK = "127.0.0.1"
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
@@ -114,22 +117,14 @@ class Gunicorn:
             )  # fmt: skip
         return self
 
-    def wait_ready(self, path: str, timeout: float = 30.0) -> None:
-        """Wait until GET ``path`` answers 200; fail with the end of the log otherwise."""
+    def wait_ready(self, path: str, timeout: float = READY_TIMEOUT) -> None:
+        """Wait until GET ``path`` answers (any HTTP status: /healthz is 503 with no worker);
+        fail with the end of the log if the server dies or stays silent for ``timeout``."""
         url = f"http://{LOOPBACK}:{self.port}{path}"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(url, timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):  # still booting
-                pass
-            time.sleep(0.1)
-        tail = self.log.read_text(errors="replace")[-2000:]
-        raise RuntimeError(f"{self.name} did not become ready on {url}:\n{tail}")
+        alive = lambda: self.process is not None and self.process.poll() is None  # noqa: E731
+        if not wait_answering(url, alive, timeout, label=self.name):
+            tail = self.log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{self.name} did not become ready on {url}:\n{tail}")
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the master and its workers (user + system)."""
@@ -171,3 +166,32 @@ def cpu_seconds(pid: int, *, children: bool = False) -> float:
             continue
         total += times.user + times.system
     return total
+
+
+def wait_answering(
+    url: str,
+    alive: Callable[[], bool],
+    timeout: float = READY_TIMEOUT,
+    *,
+    label: str = "the server",
+    say: Callable[[str], None] = lambda line: print(line, flush=True),
+) -> bool:
+    """True once ``url`` answers HTTP at all; False if ``alive()`` turns false or ``timeout``
+    passes. A slow answer (a read timeout) is waiting, not a failure; progress every 10 s."""
+    started = time.monotonic()
+    next_word = started + 10
+    while time.monotonic() - started < timeout:
+        if not alive():
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answers: an error status is still an answer
+        except OSError:  # refused, reset, or no answer within 5 s (TimeoutError): not up yet
+            pass
+        if time.monotonic() >= next_word:
+            say(f"  still waiting for {label} to answer ({time.monotonic() - started:.0f} s)...")
+            next_word += 10
+        time.sleep(0.1)
+    return False

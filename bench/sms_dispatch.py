@@ -230,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < 1 or args.messages < 2 or args.rate <= 0:
         parser.error("need at least 1 worker, 2 messages and a rate above 0")
+    expected = args.messages / args.rate
+    print(
+        f"Sending {args.messages:,} SMS at a cap of {args.rate:g}/s with {args.workers} worker(s): "
+        f"at least {expected:.0f} s of dispatch, plus setup",
+        flush=True,
+    )
     result = run(args.messages, args.rate, args.workers, args.source)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"sms_dispatch_{args.source}.json"

@@ -15,13 +15,17 @@ import logging
 import os
 import re
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
+
+from flask import g, has_request_context
 
 READABLE = "%(asctime)s %(levelname)s %(name)s%(request_tag)s %(message)s"
 
-#: The web request being served (set by the app around each request).
-request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+def current_request_id() -> str | None:
+    """The id of the web request being served (hotline.request_log sets it), if any."""
+    return g.get("request_id") if has_request_context() else None
+
 
 #: What may be a phone number: a + and 8 to 15 digits, or 10+ digits in a row (spaces, dots and
 #: dashes allowed between them). Kept: country code and last two digits, as mask_number does.
@@ -41,7 +45,7 @@ class Context(logging.Filter):
     """Adds the request id to every record, and masks phone numbers in its message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        current = request_id.get()
+        current = current_request_id()
         record.request_id = current
         record.request_tag = f" [{current}]" if current else ""
         message = record.getMessage()

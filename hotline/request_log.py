@@ -16,8 +16,6 @@ import uuid
 
 from flask import Flask, Response, g, request
 
-from hotline.logs import request_id
-
 log = logging.getLogger("hotline.requests")
 
 SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,200}$")
@@ -28,13 +26,11 @@ POLLED = frozenset({"sms_status.outbox", "simulator.clock_state", "health.health
 def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_finish)
-    app.teardown_request(_forget)
 
 
 def _start() -> None:
     given = request.headers.get("X-Request-Id", "")
-    g.request_id = given if SANE_ID.match(given) else uuid.uuid4().hex
-    g.request_token = request_id.set(g.request_id)
+    g.request_id = given if SANE_ID.match(given) else uuid.uuid4().hex  # hotline.logs reads it
     g.request_started = time.perf_counter()
 
 
@@ -53,9 +49,3 @@ def _finish(response: Response) -> Response:
             took,
         )
     return response
-
-
-def _forget(error: BaseException | None) -> None:
-    token = g.pop("request_token", None)
-    if token is not None:
-        request_id.reset(token)

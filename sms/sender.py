@@ -25,7 +25,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from hotline import keys
-from hotline.identity import mask_number
+from hotline.identity import caller_key, mask_number
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -101,15 +101,17 @@ class TwilioSender:
 class OutboxSender:
     """No Twilio account: messages go to a capped Redis list (masked numbers) and the log."""
 
-    def __init__(self, redis: Redis, *, log_bodies: bool):
+    def __init__(self, redis: Redis, *, log_bodies: bool, secret: str):
         self.redis = redis
         self.log_bodies = log_bodies
+        self.secret = secret  # keys the number's hash, so the simulator finds its own messages
 
     def send(self, to: str, body: str, *, status_callback: str | None) -> SentMessage:
         sid = "SM" + uuid.uuid4().hex
         entry = {
             "sid": sid,
             "to": mask_number(to),
+            "caller": caller_key(self.secret, to),
             "body": body,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -125,9 +127,13 @@ class OutboxSender:
         return SentMessage(sid=sid, status="sent")
 
 
-def read_outbox(redis: Redis, limit: int = keys.SMS_OUTBOX_LENGTH) -> list[dict]:
-    """The outbox, newest first."""
-    return [json.loads(raw) for raw in redis.lrange(keys.SMS_OUTBOX, 0, limit - 1)]
+def read_outbox(
+    redis: Redis, limit: int = keys.SMS_OUTBOX_LENGTH, *, caller: str | None = None
+) -> list[dict]:
+    """The outbox, newest first; only the messages to ``caller`` (a caller key) when given: the
+    masked number alone (+33…78) would mix up numbers that end alike."""
+    messages = [json.loads(raw) for raw in redis.lrange(keys.SMS_OUTBOX, 0, limit - 1)]
+    return [m for m in messages if caller is None or m.get("caller") == caller]
 
 
 def build_twilio_client(settings: Settings, *, timeout: float = API_TIMEOUT) -> Client:
@@ -158,4 +164,4 @@ def build_sender(settings: Settings, redis: Redis, *, timeout: float = API_TIMEO
             from_=settings.twilio_from,
             messaging_service_sid=settings.twilio_messaging_service_sid,
         )
-    return OutboxSender(redis, log_bodies=settings.development)
+    return OutboxSender(redis, log_bodies=settings.development, secret=settings.secret_key)

@@ -12,6 +12,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.identity import caller_key
 from hotline.parts import part
 from hotline.settings import Settings
 from hotline.twilio_request import twilio_signed
@@ -36,10 +37,16 @@ def status() -> Response:
 
 @bp.get("/outbox")
 def outbox() -> dict:
-    """The local outbox, newest first (development mode only: bodies are personal data)."""
-    if not part(Settings).development:
+    """The local outbox, newest first (development mode only: bodies are personal data);
+    ``?to=+33...`` keeps the messages to that number only (the simulator's thread)."""
+    settings = part(Settings)
+    if not settings.development:
         abort(404)
-    return {"messages": read_outbox(part(Redis))}
+    to = request.args.get("to")
+    caller = caller_key(settings.secret_key, to) if to else None
+    if to and caller is None:
+        return {"messages": []}
+    return {"messages": read_outbox(part(Redis), caller=caller)}
 
 
 @bp.errorhandler(RedisError)

@@ -93,3 +93,40 @@ def test_servers_start_from_the_procfile_web_line_on_loopback():
     assert argv[argv.index("--workers") + 1] == "3"
     assert argv[-1] == "bench.bare_app:app" and "app:app" not in argv
     assert expand("${A:-1} ${B:-2} $C", {"A": "x", "C": "z"}) == "x 2 z"
+
+
+def test_a_server_slow_to_answer_is_waited_for_not_a_crash():
+    """bench-webhooks died on a TimeoutError when gunicorn took long to answer its first request."""
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench.servers import wait_answering
+
+    class Slow(BaseHTTPRequestHandler):
+        calls = 0
+
+        def do_GET(self):
+            Slow.calls += 1
+            if Slow.calls == 1:
+                time.sleep(6)  # longer than one probe's 5 s read timeout
+            self.send_response(503)  # /healthz with no worker: an answer all the same
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    said: list[str] = []
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/healthz"
+        assert wait_answering(url, lambda: True, timeout=30, label="slow", say=said.append)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+    assert Slow.calls >= 2
+    assert not wait_answering("http://127.0.0.1:9/", lambda: False, timeout=5)  # died: no wait

@@ -23,6 +23,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.caller import Caller
 from tests.tls_redis import TlsRedis, free_port
 
 pytestmark = pytest.mark.slow
@@ -151,7 +152,7 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
     try:
         _, checks = wait_for(
             lambda: (lambda h: h if h[0] == 200 else None)(health(base)),
-            timeout=90,
+            timeout=180,  # three processes booting on a loaded 2-core machine
             what="/healthz 200 with web, worker and clock up",
         )
         assert {name: c["ok"] for name, c in checks.items()} == {
@@ -164,18 +165,14 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
         }
 
         # A signed call, as Twilio makes it: the menu is played from the slug's audio.
-        form = {
-            "AccountSid": "AC" + "d" * 32,
-            "CallSid": "CA" + "d" * 32,
-            "From": "+33612345678",
-            "To": "+33100000000",
-        }
+        form = Caller("http://unused", TOKEN, {}, number="+33612345678").form()  # Twilio's fields
         url = f"{base}/voice/incoming"
         signature = RequestValidator(TOKEN).compute_signature(url, form)
         answer = requests.post(
             url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
         )
         assert answer.status_code == 200 and "<Play>" in answer.text
+        assert "<Gather" in answer.text  # the language menu, not the outage message
         plays = [p.split("</Play>")[0] for p in answer.text.split("<Play>")[1:]]
         assert plays and all(p.startswith(f"{base}/audio/") for p in plays)
         audio = requests.get(plays[0], timeout=10)
@@ -195,7 +192,9 @@ def test_a_procfile_deploy_against_tls_redis_serves_a_call_and_reports_a_dead_wo
             what="/healthz 503 after the worker died",
         )
         took = time.monotonic() - killed
-        assert took <= WORKER_LATE + 1, took
+        # The last heartbeat was before the kill: late at most WORKER_LATE s after it, plus the
+        # time one /healthz request takes on a loaded machine.
+        assert took <= WORKER_LATE + 5, took
         assert not checks["worker"]["ok"] and "late" in checks["worker"]["detail"]
         assert checks["web"]["ok"] and checks["redis"]["ok"] and checks["clock"]["ok"]
     finally:

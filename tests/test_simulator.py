@@ -14,7 +14,7 @@ from app import create_app
 from audio.library import Entry, Manifest
 from hotline.clock import FixedClock, SharedClock
 from simulator.relay import AudioTexts
-from sms.sender import read_outbox
+from sms.sender import OutboxSender, read_outbox
 from tests.conftest import NOW, LiveServer
 from wiring.web import web_parts
 from wiring.worker import build_worker, build_worker_parts
@@ -266,6 +266,18 @@ def test_a_given_clock_cannot_be_moved(dev_settings, redis):
 def test_a_date_jump_lands_at_the_reminders_sending_hour(dev_client):
     jumped = dev_client.post("/simulator/clock", json={"date": date(2027, 6, 1).isoformat()})
     assert jumped.get_json()["now"] == "2027-06-01T10:00:00+02:00"
+
+
+def test_the_outbox_is_read_by_the_full_number_not_the_masked_one(dev_client, dev_settings, redis):
+    """+33611111178 and +33799999978 both show as +33…78: the thread asks by its full number."""
+    sender = OutboxSender(redis, log_bodies=False, secret=dev_settings.secret_key)
+    sender.send("+33611111178", "pour le premier", status_callback=None)
+    sender.send("+33799999978", "pour le second", status_callback=None)
+    mine = dev_client.get("/sms/outbox", query_string={"to": "+33611111178"}).json["messages"]
+    assert [m["body"] for m in mine] == ["pour le premier"]
+    assert all(m["to"] == "+33…78" for m in dev_client.get("/sms/outbox").json["messages"])
+    nobody = dev_client.get("/sms/outbox", query_string={"to": "not a number"}).json
+    assert nobody == {"messages": []}
 
 
 @pytest.mark.parametrize(

@@ -133,12 +133,15 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     page.click(".clock-buttons [data-days='7']")
     expect(result).to_have_text("Nothing was due.")
     page.click(".clock-buttons [data-days='7']")
-    expect(result).to_contain_text("1 reminder handed to the SMS queue")
+    expect(result).to_contain_text("Reminders came due")
     expect(page.locator("#clock-now")).to_contain_text(f"{NOW + timedelta(days=14):%-d %b %Y}")
 
     deliver_queued_sms(hotline)
     reminder = hotline.reminders.reminder_text("before", "fr", expiry, hotline.clock.now())
     expect(thread.locator(".sms.worker")).to_contain_text(reminder, timeout=WAIT_MS)
+    # Counted once really sent, in the page's one time zone (Paris).
+    expect(page.locator("#clock-sent")).to_have_text("1 SMS sent to your number since.")
+    expect(thread.locator(".sms.worker .meta").last).to_contain_text("Paris time")
 
     # Calling back: French offered first (1), then to go on where the first call stopped (1),
     # on to the next step. Mid-call, with the SMS thread filled: the picture in the README.
@@ -160,6 +163,19 @@ def test_call_walk_to_the_steps_register_by_sms_and_see_the_reminder(chromium, s
     if target := os.environ.get("SIMULATOR_SCREENSHOT"):
         shutil.copyfile(shot, target)
     page.click("#hangup")
+
+    # An SMS keeps its line breaks (the Arabic help is one command a line).
+    white_space = "e => getComputedStyle(e).whiteSpace"
+    assert page.eval_on_selector(".sms.worker .text", white_space) == "pre-line"
+
+    # Another number, ending in the same two digits: another phone, an empty thread, and the
+    # first number's reminder never shows (the outbox is read by the full number).
+    page.fill("#number", "+33799999978")
+    page.dispatch_event("#number", "change")
+    expect(thread.locator(".sms")).to_have_count(0)
+    expect(thread.locator(".empty")).to_have_count(1)
+    page.wait_for_timeout(2500)  # one outbox poll later (every 2 s)
+    expect(thread.locator(".sms")).to_have_count(0)
 
     assert errors == []
 

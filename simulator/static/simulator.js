@@ -20,11 +20,6 @@ function randomNumber() {
   return "+3361" + String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
 }
 
-/** The number as logs and the outbox show it: country code and last two digits. */
-function masked(number) {
-  return `${number.slice(0, 3)}…${number.slice(-2)}`;
-}
-
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -46,7 +41,12 @@ const parisTime = new Intl.DateTimeFormat("en-GB", {
   minute: "2-digit",
 });
 
-const realTime = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
+// One time zone on the page: the hotline's, Paris (SMS times are real time, not the moved clock).
+const parisClock = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Europe/Paris",
+  hour: "2-digit",
+  minute: "2-digit",
+});
 
 // --- the relay --------------------------------------------------------------------------------
 
@@ -71,7 +71,7 @@ localStorage.setItem("simulator.number", numberInput.value);
 numberInput.addEventListener("change", () => {
   if (numberInput.checkValidity()) {
     localStorage.setItem("simulator.number", numberInput.value);
-    sms.seen.clear();
+    clearThread(); // another number: another phone, another thread
     pollOutbox();
   }
 });
@@ -275,7 +275,13 @@ $("#date-entry").addEventListener("submit", (event) => {
 // --- SMS --------------------------------------------------------------------------------------
 
 const thread = $("#thread");
-const sms = { seen: new Set() };
+const sms = { seen: new Set(), arrived: 0, sinceMove: null };
+const threadHint = thread.querySelector(".empty").cloneNode(true);
+
+function clearThread() {
+  sms.seen.clear();
+  thread.replaceChildren(threadHint.cloneNode(true));
+}
 
 function addSms(kind, text, label) {
   thread.querySelector(".empty")?.remove();
@@ -339,20 +345,27 @@ $("#sms-form").addEventListener("submit", async (event) => {
 /** Show every SMS the workers sent to this number (the local outbox), oldest first. */
 async function pollOutbox() {
   if (!numberInput.checkValidity() || !numberInput.value) return;
+  const number = numberInput.value;
   let messages;
   try {
-    const response = await fetch("/sms/outbox", { cache: "no-store" });
+    // The server picks this number's messages by its full number (a keyed hash), not by the
+    // masked +33…78 that numbers ending alike share.
+    const response = await fetch(`/sms/outbox?to=${encodeURIComponent(number)}`, { cache: "no-store" });
     if (!response.ok) return;
     messages = (await response.json()).messages || [];
   } catch {
     return;
   }
-  const mine = masked(numberInput.value);
+  if (number !== numberInput.value) return; // the number changed while we asked
   for (const message of messages.slice().reverse()) {
-    if (message.to !== mine || sms.seen.has(message.sid)) continue;
+    if (sms.seen.has(message.sid)) continue;
     sms.seen.add(message.sid);
-    const at = message.at ? ` at ${realTime.format(new Date(message.at))} (real time)` : "";
+    const at = message.at ? ` at ${parisClock.format(new Date(message.at))} Paris time` : "";
     addSms("received worker", message.body, `Hotline · SMS sent by the worker${at}`);
+    if (sms.sinceMove !== null && message.at && new Date(message.at) >= sms.sinceMove) {
+      sms.arrived += 1;
+      showArrivals();
+    }
   }
 }
 
@@ -386,19 +399,30 @@ async function clockRequest(method, body) {
   return state;
 }
 
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/** What the move did that is not a message: a message counts once it has really been sent. */
 function describeReminders(outcomes) {
   const parts = [];
-  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  if (outcomes.sent) parts.push(`${plural(outcomes.sent, "reminder", "reminders")} handed to the SMS queue`);
   if (outcomes.waiting) parts.push(`${plural(outcomes.waiting, "registration waits", "registrations wait")} for the sending hours`);
   if (outcomes.purged) parts.push(`${plural(outcomes.purged, "registration", "registrations")} deleted (retention over)`);
+  if (outcomes.sent) parts.unshift("Reminders came due: the worker sends them (counted below once sent)");
   return parts.length ? parts.join("; ") + "." : "Nothing was due.";
+}
+
+/** Reminders count when the worker has sent them to this number (a withdrawn one never is). */
+function showArrivals() {
+  const sent = $("#clock-sent");
+  sent.textContent = sms.arrived ? `${plural(sms.arrived, "SMS", "SMS")} sent to your number since.` : "";
 }
 
 async function moveClock(body) {
   const result = $("#clock-result");
   result.textContent = "Moving the clock…";
   try {
+    sms.sinceMove = new Date(Date.now() - 1000);
+    sms.arrived = 0;
+    showArrivals();
     const state = await clockRequest("POST", body);
     showClock(state);
     result.textContent = describeReminders(state.reminders || {});
