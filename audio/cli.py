@@ -86,7 +86,8 @@ def build(langs: tuple[str, ...], engine: str | None, jobs: int | None, recordin
 @audio_cli.command("coverage")
 @recordings_option
 def coverage(recordings: Path) -> None:
-    """Per language: texts heard from TTS, from recordings, stale, missing."""
+    """Per language: texts heard from TTS, from recordings, stale, missing; and whether calls
+    offer it in full voice, SMS-by-voice, or not at all."""
     inventory = _inventory()
     report = coverage_of(
         inventory.texts(),
@@ -94,7 +95,8 @@ def coverage(recordings: Path) -> None:
         RecordingStore(recordings),
         inventory.known_languages(),
     )
-    for line in table(report, part(Flow).languages, inventory.languages):
+    flow = part(Flow)
+    for line in table(report, flow.languages, inventory.languages, flow.sms_only):
         click.echo(line)
     for line in recording_table(part(RecordingPlan)):
         click.echo(line)

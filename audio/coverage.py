@@ -66,18 +66,24 @@ def coverage(
 
 
 def table(
-    report: dict[str, LanguageCoverage], offered: Iterable[str], with_catalog: Iterable[str]
+    report: dict[str, LanguageCoverage],
+    offered: Iterable[str],
+    with_catalog: Iterable[str],
+    sms_only: Iterable[str] = (),
 ) -> list[str]:
-    """One line per language, in menu order; the last column says whether calls offer it."""
-    offered, with_catalog = set(offered), set(with_catalog)
+    """One line per language, in menu order; the last column says how calls offer it: full
+    voice, SMS-by-voice (its menu entry and "we are sending you the help by SMS"), or absent."""
+    offered, with_catalog, sms_only = set(offered), set(with_catalog), set(sms_only)
     header = f"{'lang':<6}{'total':>6}" + "".join(f"{c:>10}" for c in COLUMNS)
     lines = [header + "  recordings to build / redo   voice menu"]
     for lang, row in report.items():
         counts = "".join(f"{row.counts[c]:>10}" for c in COLUMNS)
         menu = (
-            "offered"
+            "full voice"
             if lang in offered
-            else "not offered"
+            else "SMS-by-voice"
+            if lang in sms_only
+            else "absent"
             if lang in with_catalog
             else "no catalog: date clips only"
         )

@@ -15,7 +15,7 @@ from audio.prompts import SpokenText, call_prompts, prompt_texts
 from audio.spoken_dates import DateFormat, YearRange, clip_texts, load_date_formats
 from audio.voices import Voice, load_voices
 from content.catalog import Content
-from ivr.flow import Flow
+from ivr.flow import SMS_ONLY_PROMPT, Flow, Prompt
 from ivr.speech import Speaker
 
 #: The clips a date needs whatever the year (a year with no clip is said digit by digit).
@@ -84,20 +84,35 @@ class Inventory:
         return [*self.prompts(langs), *self.clips(langs, today)]
 
     def voice_languages(self, audio) -> list[str]:
-        """The languages a call can offer: each with a Twilio <Say> voice, or with audio for every
-        prompt of the call and every date clip. A language left out moves the next ones up a
-        key, which changes their menu prompt: so decide again until nothing changes."""
-        offered = list(self.languages)
-        while offered:
-            if all(self._has_say(lang) for lang in offered):
-                return offered  # nothing depends on audio: no need to walk the call
-            prompts = call_prompts(Flow(offered), self.extra_keys)
+        """The languages a call can offer with every prompt (see ``menu_languages``)."""
+        menu, sms_only = self.menu_languages(audio)
+        return [lang for lang in menu if lang not in sms_only]
+
+    def menu_languages(self, audio) -> tuple[list[str], list[str]]:
+        """(the language menu, those of it offered SMS-by-voice).
+
+        A language is offered in full when it has a Twilio <Say> voice, or audio for every prompt
+        of the call and every date clip; short of that, SMS-by-voice when its two prompts can be
+        heard (its menu entry and "we are sending you the help by SMS"). A language left out moves
+        the next ones up a key, which changes their menu prompt: so decide again until nothing
+        changes. Each pass only ever moves a language down (full, SMS-by-voice, absent)."""
+        full, sms_only = list(self.languages), []
+        while full:
+            if not sms_only and all(self._has_say(lang) for lang in full):
+                return full, []  # nothing depends on audio: no need to walk the call
+            menu = [lang for lang in self.languages if lang in full or lang in sms_only]
+            prompts = call_prompts(Flow(menu, sms_only=sms_only), self.extra_keys)
             texts = [SpokenText(p.lang, p.key, p.params, self.speaker.text(p)) for p in prompts]
-            hearable = [lang for lang in offered if self._hearable(lang, texts, audio)]
-            if hearable == offered:
-                return offered
-            offered = hearable
-        return list(self.languages[:1])  # never an empty menu: the source language has <Say>
+            hearable = [lang for lang in full if self._hearable(lang, texts, audio)]
+            by_sms = [
+                lang
+                for lang in menu
+                if lang not in hearable and self._sms_hearable(lang, texts, audio)
+            ]
+            if hearable == full and by_sms == sms_only:
+                return menu, sms_only
+            full, sms_only = hearable, by_sms
+        return list(self.languages[:1]), []  # never an empty menu: the source language has <Say>
 
     def _has_say(self, lang: str) -> bool:
         voice = self.voices.get(lang)
@@ -111,3 +126,13 @@ class Inventory:
         clips = [c for c in self.clips([lang]) if c.key in REQUIRED_CLIPS]
         needed = [*(t for t in texts if t.lang == lang), *clips]
         return all(audio is not None and audio.url(lang, t.text) for t in needed)
+
+    def _sms_hearable(self, lang: str, texts: Sequence[SpokenText], audio) -> bool:
+        """Whether the SMS-by-voice prompts of ``lang`` can be heard: its menu entry (at the key
+        it has now) and the "help by SMS" message."""
+        entry = [t for t in texts if t.lang == lang and t.key == "voice.language.choose"]
+        sending = self.speaker.text(Prompt(SMS_ONLY_PROMPT, lang))
+        return bool(entry) and all(
+            audio is not None and audio.url(lang, text)
+            for text in (*(t.text for t in entry), sending)
+        )

@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from content.catalog import FALLBACK_LANGUAGES
-from ivr.flow import Flow, Prompt
+from ivr.flow import SMS_ONLY_PROMPT, Flow, Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU, MORE_LANGUAGES_KEY
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, Speaker
@@ -47,8 +46,9 @@ def standalone_keys(extra_keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def language_menu_prompts(languages: Sequence[str]) -> set[Prompt]:
-    """The language menu's "For English, press N" for every N the language may get, and
-    "for more languages" for when the menu needs a second page.
+    """The language menu's "For English, press N" for every N the language may get,
+    "for more languages" for when the menu needs a second page, and the message of a language
+    offered SMS-by-voice.
 
     A language missing audio is left off the menu and the ones after it move up a key, so each
     language's announcement is rendered for every position from 1 to its own (at most 8, the
@@ -59,12 +59,13 @@ def language_menu_prompts(languages: Sequence[str]) -> set[Prompt]:
         for index, lang in enumerate(languages)
         for position in range(1, min(index + 1, MAX_LANGUAGES_PER_MENU) + 1)
     }
+    # "More languages" is said in the languages of the next page, whichever they turn out to be;
+    # a language with no full voice says "we are sending you the help by SMS".
     more = {
-        Prompt("voice.language.more", lang, (("key", MORE_LANGUAGES_KEY),))
-        for lang in FALLBACK_LANGUAGES
-        if lang in languages
+        Prompt("voice.language.more", lang, (("key", MORE_LANGUAGES_KEY),)) for lang in languages
     }
-    return announcements | more
+    by_sms = {Prompt(SMS_ONLY_PROMPT, lang) for lang in languages}
+    return announcements | more | by_sms
 
 
 def call_prompts(flow: Flow, extra_keys: Iterable[str]) -> set[Prompt]:

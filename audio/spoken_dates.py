@@ -58,7 +58,7 @@ class DateFormat:
         return [(part, values[part]) for part in self.order()]
 
     def text(self, date: dt.date) -> str:
-        """The date as one text: "15 mars 2027", "March 15, 2027"."""
+        """The date as one text: "15 mars 2027", "15 March 2027"."""
         return self.pattern.format(**{part: self.word(part, n) for part, n in self.parts(date)})
 
     def clip(self, part: str, n: int) -> SpokenText:

@@ -20,7 +20,7 @@ HOTLINE_NUMBER = "+33180000000"
 
 #: The keys of one call after the language menu; None is silence (Twilio follows the <Redirect>,
 #: posting no Digits). Steps 1-4, a miss, repeat, back, the ADP message, back, the blocked message.
-AFTER_LANGUAGE: tuple[str | None, ...] = ("1", "1", "1", "1", None, "0", "*", "2", "*", "3")
+AFTER_LANGUAGE: tuple[str | None, ...] = ("1", "1", "1", "1", None, "0", "*", "2", "*", "4")
 #: Keys after the language menu that leave a call waiting in the steps walk: steps, next step.
 TO_STEPS: tuple[str | None, ...] = ("1", "1")
 

@@ -22,6 +22,7 @@ RUNTIME_SAMPLES = {
     "step": "6",
     "total": "6",
     "date": "15/03/2027",
+    "days": "30",
     "in_days": "",  # "dans 30 jours": made per language, as reminders write it (content.cldr)
     "reminders": "",  # "13 septembre, 29 septembre, 6 octobre et 14 octobre": made per language
     "names": "",  # the languages' own names: made from the catalogs being checked

@@ -1,7 +1,8 @@
 """Call state in Redis: where each live call is, its step number, and where each caller stopped
 (for a short window: RESUME_WINDOW_MINUTES, 2 hours by default).
 
-A state is a compact JSON array of about 60 bytes (with the date being typed, if any). Both keys
+A state is a compact JSON array of about 60 bytes (with the date being typed, whether the hints
+were heard in full, and the count of unusable dates, when any is set). Both keys
 expire on their own, and the resume point is keyed by the keyed hash of the number, never the
 number.
 """
@@ -19,9 +20,10 @@ from ivr.flow import CallState
 
 def encode(state: CallState) -> str:
     fields = [state.lang, state.node, list(state.path), state.step, state.misses]
-    if state.entry:
-        fields.append(state.entry)
-    return json.dumps(fields, separators=(",", ":"))
+    extra = [state.entry, int(state.hinted), state.wrong_dates]
+    while extra and not extra[-1]:
+        extra.pop()  # most states need none of them: keep the value short
+    return json.dumps(fields + extra, separators=(",", ":"))
 
 
 def decode(raw: bytes | str | None) -> CallState | None:
@@ -29,9 +31,19 @@ def decode(raw: bytes | str | None) -> CallState | None:
     if raw is None:
         return None
     try:
-        lang, node, path, step, misses, *entry = json.loads(raw)
-        typed = str(entry[0]) if entry else ""
-        return CallState(lang, str(node), tuple(map(str, path)), int(step), int(misses), typed)
+        lang, node, path, step, misses, *extra = json.loads(raw)
+        defaults = ["", 0, 0]
+        typed, hinted, wrong_dates = [*extra, *defaults[len(extra) :]][:3]
+        return CallState(
+            lang,
+            str(node),
+            tuple(map(str, path)),
+            int(step),
+            int(misses),
+            str(typed or ""),
+            bool(hinted),
+            int(wrong_dates),
+        )
     except (ValueError, TypeError):
         return None
 

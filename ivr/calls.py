@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Protocol
 
 from werkzeug.datastructures import MultiDict
 
@@ -30,10 +31,15 @@ from reminders.service import ReminderService
 NOT_A_KEY = "?"
 #: The step number a <Gather> action carries (?n=): ASCII digits, at most 6 (a call has far fewer).
 _STEP = 6
+#: What FinishedOnKey may hold: one keypad key (or nothing).
+_KEYPAD_KEYS = frozenset("0123456789*#")
 #: Twilio's CallStatus values after which a call has ended.
 ENDED = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
-SendSms = Callable[[str, str], None]  # number, body
+
+class SendSms(Protocol):
+    def __call__(self, number: str, body: str, *, message_id: str | None = None) -> None:
+        """Queue one SMS; the same ``message_id`` again is not sent twice."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,7 @@ class CallRequest:
     #: Names of the fields Twilio always sends that are missing or not in Twilio's format: such
     #: a request is not served as a call (logged by field name, never with its values).
     invalid: tuple[str, ...] = ()
+    finished_on: str = ""  # the key that ended a multi-digit entry (never among the digits)
 
     @classmethod
     def from_form(
@@ -75,6 +82,7 @@ class CallRequest:
         if digits is not None and not valid(DIGITS, digits):
             digits = NOT_A_KEY
         step = (args or MultiDict()).get("n", "")
+        finished_on = form.get("FinishedOnKey", "")
         return cls(
             call_sid=sid,
             number=normalise_number(form.get("From")),
@@ -83,6 +91,7 @@ class CallRequest:
             status=valid(STATUS, form.get("CallStatus")),
             step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
             invalid=tuple(invalid),
+            finished_on=finished_on if finished_on in _KEYPAD_KEYS else "",
         )
 
 
@@ -143,8 +152,9 @@ class CallService:
         turn = self.flow.step(
             state,
             call.digits,
-            today=self.clock.now().date(),
-            can_text=self.destinations.allows(call.number),
+            now=self.clock.now(),
+            can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
+            finished_on=call.finished_on,
         )
         if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
             turn = self.flow.enter(replace(turn.state, node=NOT_TEXTABLE))
@@ -194,6 +204,38 @@ class CallService:
         if call.number and self.limits.allows(call.caller, "expired", self.clock.now()):
             self.send_sms(call.number, self.content.text("sms.remind.past", effect.lang))
 
+    def _send_once(self, call: CallRequest, effect: Effect, key: str) -> str | None:
+        """An SMS the caller asked for with a key: once per call however often it is asked
+        (one message id per call), within the number's daily allowance of replies (past it, the
+        node that says it was already sent today)."""
+        if not call.number:
+            return None
+        if not self.limits.allows(call.caller, "reply", self.clock.now()):
+            return ALREADY_SENT
+        body = self.content.text(key, effect.lang)
+        once = f"{effect.name.replace('_', '-')}-{call.call_sid}" if call.call_sid else None
+        self.send_sms(call.number, body, message_id=once)
+        return None
+
+    def send_email(self, call: CallRequest, effect: Effect) -> str | None:
+        return self._send_once(call, effect, "sms.email")
+
+    def send_office(self, call: CallRequest, effect: Effect) -> str | None:
+        return self._send_once(call, effect, "sms.office.residence")
+
+    def send_remind_help(self, call: CallRequest, effect: Effect) -> str | None:
+        return self._send_once(call, effect, "sms.help")
+
+    def send_help(self, call: CallRequest, effect: Effect) -> None:
+        """A language with no full voice yet: the steps by SMS in it (within the daily allowance
+        of steps), and its replies in it from now on. The call ends either way."""
+        self.choices.set(call.caller, effect.lang)
+        if not call.number or not self.limits.allows(call.caller, "steps", self.clock.now()):
+            return
+        for key in ("sms.steps_1", "sms.steps_2"):
+            once = f"help-{key[-1]}-{call.call_sid}" if call.call_sid else None
+            self.send_sms(call.number, self.content.text(key, effect.lang), message_id=once)
+
     def register_reminder(self, call: CallRequest, effect: Effect) -> str | None:
         """Register the date, and text the confirmation (or what it replaced). Past today's
         allowance nothing changes (a change must never go untold): the node that says so."""
@@ -221,10 +263,25 @@ class CallService:
         return None
 
 
+#: The SMS texts a call may send (for the content check: each must exist).
+SMS_KEYS = (
+    "sms.steps_1",
+    "sms.steps_2",
+    "sms.help",
+    "sms.remind.past",
+    "sms.remind.confirm",
+    "sms.email",
+    "sms.office.residence",
+)
+
 #: Each effect returns None, or the node to say instead when it could not be done today.
 EFFECTS: dict[str, Callable[[CallService, CallRequest, Effect], str | None]] = {
     "remember_language": CallService.remember_language,
     "send_steps": CallService.send_steps,
     "send_expired": CallService.send_expired,
     "register_reminder": CallService.register_reminder,
+    "send_email": CallService.send_email,
+    "send_office": CallService.send_office,
+    "send_help": CallService.send_help,
+    "send_remind_help": CallService.send_remind_help,
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, time
 
 from content.catalog import FALLBACK_LANGUAGES
 from ivr.menu import (
@@ -24,6 +24,8 @@ from ivr.menu import (
     NODES,
     RESUMABLE,
     RESUME_MENU,
+    SHORT_HINTS,
+    WRONG_DATES_BEFORE_OFFER,
     Action,
     Back,
     ChooseLanguage,
@@ -44,8 +46,19 @@ from ivr.menu import (
     Walk,
     language_menus,
 )
-from reminders.schedule import DateCheck, check_expiry
+from reminders.schedule import (
+    DEFAULT_POLICY,
+    PARIS,
+    DateCheck,
+    Policy,
+    check_expiry,
+    first_index,
+    kind_of,
+    planned_at,
+)
 
+#: What a language with no full voice says when chosen: "we are sending you the help by SMS".
+SMS_ONLY_PROMPT = "voice.sms_only.sending"
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
@@ -60,6 +73,8 @@ class CallState:
     step: int = 0
     misses: int = 0
     entry: str = ""  # a date the caller typed (ISO), until the call ends
+    hinted: bool = False  # the navigation hints were said in full once in this call
+    wrong_dates: int = 0  # dates typed that cannot be used, in a row
 
 
 @dataclass(frozen=True)
@@ -90,22 +105,36 @@ class Turn:
     num_digits: int = 1  # how many keys to listen for (Twilio's numDigits)
     effects: tuple[Effect, ...] = ()
     timeout: int | None = None  # seconds to wait for a key; None for the usual wait
+    finish_key: str | None = None  # a key that ends a multi-digit entry at once ("*": back)
 
 
 _EIGHT_DIGITS = re.compile(r"[0-9]{8}")
 
 
 class Flow:
-    def __init__(self, languages: Sequence[str], nodes: dict[str, Node] = NODES):
-        if not languages:
+    def __init__(
+        self,
+        languages: Sequence[str],
+        nodes: dict[str, Node] = NODES,
+        *,
+        sms_only: Sequence[str] = (),
+        policy: Policy = DEFAULT_POLICY,
+    ):
+        """``languages``: the language menu, in its order; of them, ``sms_only`` have only two
+        prompts heard (their menu entry and "we are sending you the help by SMS"): choosing one
+        sends the SMS help in it and ends the call. The others have every prompt."""
+        self.menu_languages = tuple(languages)
+        self.sms_only = tuple(lang for lang in languages if lang in set(sms_only))
+        self.languages = tuple(lang for lang in languages if lang not in self.sms_only)
+        if not self.languages:
             raise ValueError("the call needs at least one language")
-        self.languages = tuple(languages)
+        self.policy = policy
         #: Said before a caller chose a language (goodbye, "more languages", the outage
         #: message): French and English, the languages of the essentials.
         self.before_choice = tuple(lang for lang in FALLBACK_LANGUAGES if lang in self.languages)
         self.before_choice = self.before_choice or self.languages[:1]
         self.standard = nodes is NODES  # the hotline's own menus (not a test's)
-        pages = {menu.name: menu for menu in language_menus(self.languages)}
+        pages = {menu.name: menu for menu in language_menus(self.menu_languages, self.sms_only)}
         self.nodes: dict[str, Node] = {**nodes, **pages}
 
     # --- entry points ---------------------------------------------------------------------------
@@ -137,16 +166,24 @@ class Flow:
         *,
         today: date | None = None,
         can_text: bool = True,
+        finished_on: str = "",
+        now: datetime | None = None,
     ) -> Turn:
         """The caller pressed digits (None or "" when they pressed nothing).
 
-        ``today`` is needed to check a typed date; ``can_text`` says whether the caller's number
-        can receive an SMS (a withheld number cannot).
+        ``today`` is needed to check a typed date (``now``, when given, says which reminders are
+        still ahead); ``can_text`` says whether the caller's number can receive an SMS (a
+        withheld number cannot); ``finished_on`` is the key that ended a multi-digit entry
+        (Twilio's FinishedOnKey: it is never part of the digits).
         """
         if not self.is_valid(state):
             return self.enter(CallState())
+        if now is not None:
+            today = now.astimezone(PARIS).date()
         key = (digits or "").strip()
         node = self.nodes[state.node]
+        if isinstance(node, DateEntry) and finished_on and finished_on == node.back_key:
+            return self.with_plan(self.perform(state, GLOBAL_KEYS[node.back_key]), today, now)
         otherwise = node.otherwise if isinstance(node, Menu) else None
         if not key:
             return (
@@ -159,7 +196,52 @@ class Flow:
         action = self.action_for(state, key, can_text=can_text) or otherwise
         if action is None:
             return self.miss(state, "voice.miss.wrong")
-        return self.perform(state, action)
+        if isinstance(action, ChooseLanguage) and action.code in self.sms_only:
+            return self.help_by_sms(action.code, can_text)
+        return self.with_plan(self.perform(state, action), today, now)
+
+    def help_by_sms(self, lang: str, can_text: bool) -> Turn:
+        """A language with no full voice yet: the help goes by SMS in it, and the call ends."""
+        if not can_text:
+            said = tuple(Prompt("voice.sms_steps.no_number", code) for code in self.before_choice)
+            return Turn(CallState(), said, listen=False)
+        said = (Prompt(SMS_ONLY_PROMPT, lang),)
+        return Turn(CallState(lang=None), said, listen=False, effects=(Effect("send_help", lang),))
+
+    def with_plan(self, turn: Turn, today: date | None, now: datetime | None) -> Turn:
+        """On the consent to reminders, say which reminders this date will really get."""
+        node = self.nodes[turn.state.node]
+        if not (isinstance(node, Menu) and node.name == "remind_consent" and turn.state.entry):
+            return turn
+        if today is None:
+            raise ValueError("the reminder plan needs today's date")
+        lang = turn.state.lang or self.languages[0]
+        plan = self.plan_prompts(date.fromisoformat(turn.state.entry), today, now, lang)
+        at = len(node.title)
+        return replace(turn, prompts=(*turn.prompts[:at], *plan, *turn.prompts[at:]))
+
+    def plan_prompts(
+        self, expiry: date, today: date, now: datetime | None, lang: str
+    ) -> tuple[Prompt, ...]:
+        """The reminders ``reminders.schedule`` will send for this date if registered now, and
+        how long the data is then kept: "a reminder on 8 March, and the day after it ends"."""
+        now = now or datetime.combine(today, time(23, 59), tzinfo=PARIS)
+        policy = self.policy
+        ahead = range(first_index(expiry, now, policy), len(policy.offsets))
+        before = [
+            planned_at(expiry, i, policy).date() for i in ahead if kind_of(i, policy) == "before"
+        ]
+        after = any(kind_of(i, policy) == "after" for i in ahead)
+        prompts = []
+        for n, day in enumerate(before):
+            key = "voice.remind.plan_first" if n == 0 else "voice.remind.plan_also"
+            prompts.append(Prompt(key, lang, (("date", day.isoformat()),)))
+        if after:
+            key = "voice.remind.plan_after" if before else "voice.remind.plan_after_only"
+            prompts.append(Prompt(key, lang))
+        days = (("days", str(policy.retention_days)),)
+        prompts.append(Prompt("voice.remind.plan_keep", lang, days))
+        return tuple(prompts)
 
     def can_resume(self, point: CallState | None) -> bool:
         return (
@@ -193,16 +275,21 @@ class Flow:
                 return NextStep()
             if key == node.previous_key and state.step > 0:
                 return PreviousStep()
+            extra = node.extra
+            if extra is not None and key == extra.key:
+                return extra.action if can_text or not extra.needs_number else Goto(NO_NUMBER)
         action = GLOBAL_KEYS.get(key)
         if isinstance(action, MainMenu) and state.lang is None:
             return None
         return action
 
     def perform(self, state: CallState, action: Action) -> Turn:
-        state = replace(state, misses=0)
+        state = replace(state, misses=0, wrong_dates=0)
         match action:
             case ChooseLanguage(code=code):
-                chosen = CallState(lang=code, node=MAIN_MENU, path=(LANGUAGE_MENU,))
+                chosen = CallState(
+                    lang=code, node=MAIN_MENU, path=(LANGUAGE_MENU,), hinted=state.hinted
+                )
                 welcome = Prompt("voice.main.welcome", code)
                 turn = self.enter(chosen)
                 return replace(
@@ -253,21 +340,36 @@ class Flow:
                 raise ValueError(key)
             typed = date(int(key[4:]), int(key[2:4]), int(key[:2]))
         except ValueError:
-            return self.miss(state, "voice.remind.not_a_date")
+            return self.wrong_date(state, node, "voice.remind.not_a_date")
         if today is None:
             raise ValueError("a typed date needs today's date to be checked")
-        check = check_expiry(typed, today)
+        check = check_expiry(typed, today, self.policy)
         if check is DateCheck.TOO_FAR:
-            return self.miss(state, "voice.remind.too_far")
+            return self.wrong_date(state, node, "voice.remind.too_far")
         if check is DateCheck.PAST:
             # Already expired: the guidance now, by voice and by SMS; another date may follow.
-            again = replace(state, misses=0)
+            again = replace(state, misses=0, wrong_dates=0)
             prompts = (Prompt("voice.remind.past", lang), *self.guide_prompts(again))
             return self._turn(again, prompts, effects=(Effect("send_expired", lang),))
         path = (*state.path, state.node)[-MAX_PATH:]
         return self.enter(
-            replace(state, node=node.then, path=path, entry=typed.isoformat(), misses=0)
+            replace(
+                state, node=node.then, path=path, entry=typed.isoformat(), misses=0, wrong_dates=0
+            )
         )
+
+    def wrong_date(self, state: CallState, node: DateEntry, reason: str) -> Turn:
+        """A date that cannot be used is not a miss (the caller is trying): say why and ask
+        again; after the third, offer the SMS way to register instead."""
+        wrong = state.wrong_dates + 1
+        said = (Prompt(reason, state.lang or self.languages[0]),)
+        if wrong >= WRONG_DATES_BEFORE_OFFER and node.wrong_dates_then:
+            path = (*state.path, state.node)[-MAX_PATH:]
+            offer = replace(state, node=node.wrong_dates_then, path=path, misses=0, wrong_dates=0)
+            turn = self.enter(offer)
+            return replace(turn, prompts=(*said, *turn.prompts))
+        again = replace(state, misses=0, wrong_dates=wrong)
+        return self._turn(again, said + self.guide_prompts(again))
 
     # --- what is said ---------------------------------------------------------------------------
 
@@ -277,25 +379,37 @@ class Flow:
 
     def _turn(self, state: CallState, prompts: tuple[Prompt, ...], **kw) -> Turn:
         node = self.nodes[state.node]
-        num_digits = node.num_digits if isinstance(node, DateEntry) else 1
+        entry = isinstance(node, DateEntry)
+        num_digits = node.num_digits if entry else 1
+        finish_key = node.back_key if entry else None
         timeout = node.timeout if isinstance(node, Menu) else None
-        return Turn(state, prompts, num_digits=num_digits, timeout=timeout, **kw)
+        # Once the hints were said in full, the rest of the call hears the short ones.
+        hinted = state.hinted or any(p.key in _FULL_HINTS for p in prompts)
+        state = replace(state, hinted=hinted)
+        return Turn(
+            state, prompts, num_digits=num_digits, timeout=timeout, finish_key=finish_key, **kw
+        )
 
     def miss(self, state: CallState, reason: str) -> Turn:
-        """Silence or a wrong key: say what happened and guide again; end after the 3rd miss."""
+        """Silence or a wrong key: say what happened and guide again; end after the 3rd miss,
+        with a goodbye that says which it was."""
         misses = state.misses + 1
         spoken_in = (state.lang,) if state.lang else self.before_choice
         if misses >= MISSES_BEFORE_GOODBYE:
-            goodbye = tuple(Prompt("voice.miss.goodbye", lang) for lang in spoken_in)
+            key = GOODBYES[reason]
+            goodbye = tuple(Prompt(key, lang) for lang in spoken_in)
             return Turn(replace(state, misses=misses), goodbye, listen=False)
         said = (Prompt(reason, state.lang),) if state.lang else ()
         return self._turn(replace(state, misses=misses), said + self.guide_prompts(state))
 
     def option_languages(self, option: Option, state: CallState) -> tuple[str, ...]:
-        """A language is offered in itself; anything else in the caller's language, or, before
-        they chose one, in French and English."""
+        """A language is offered in itself, "more languages" in the languages of the next page;
+        anything else in the caller's language, or, before they chose one, in French and
+        English."""
         if isinstance(option.action, ChooseLanguage):
             return (option.action.code,)
+        if option.said_in:
+            return option.said_in
         return (state.lang,) if state.lang else self.before_choice
 
     def full_prompts(self, state: CallState) -> tuple[Prompt, ...]:
@@ -330,8 +444,41 @@ class Flow:
                 prompts.append(Prompt("voice.nav.next", lang, (("key", node.next_key),)))
             if state.step > 0:
                 prompts.append(Prompt("voice.nav.previous", lang, (("key", node.previous_key),)))
+            extra = node.extra
+            if extra is not None and state.step in (0, len(node.steps) - 1):
+                prompts.append(Prompt(extra.prompt, lang, (("key", extra.key),)))
         if state.lang:
             for hint in node.hints:
                 key, prompt = HINTS[hint]
+                prompt = SHORT_HINTS[hint] if state.hinted else prompt
                 prompts.append(Prompt(prompt, lang, (("key", key),)))
         return tuple(prompts)
+
+
+#: The goodbye after the third miss, by what the last miss was.
+GOODBYES = {
+    "voice.miss.silence": "voice.miss.goodbye",
+    "voice.miss.wrong": "voice.miss.goodbye_wrong",
+}
+_FULL_HINTS = frozenset(prompt for _, prompt in HINTS.values())
+
+
+def heard_on_arrival(flow: Flow) -> list[tuple[str, str, tuple[Prompt, ...]]]:
+    """(node name, language, prompts) for every node as a caller first hears it: each menu with
+    its title, options and hints, each step of a walk, the main menu with the welcome and the
+    hints in full (later nodes hear them short). What the spoken-length check measures."""
+    heard = []
+    for name, node in flow.nodes.items():
+        languages = flow.languages if not name.startswith(LANGUAGE_MENU) else (None,)
+        for lang in languages:
+            steps = range(len(node.steps)) if isinstance(node, Walk) else (0,)
+            for step in steps:
+                # The main menu says the hints in full; every later node, the short ones.
+                hinted = name != MAIN_MENU
+                state = CallState(lang, name, (LANGUAGE_MENU,), step, hinted=hinted)
+                prompts = flow.enter(state).prompts
+                if name == MAIN_MENU:
+                    prompts = (Prompt("voice.main.welcome", lang), *prompts)
+                label = f"{name}.{step + 1}" if isinstance(node, Walk) else name
+                heard.append((label, lang or "fr", prompts))
+    return heard

@@ -97,6 +97,7 @@ class Option:
     prompt: str  # catalog key; its text says "to do X, press {key}"
     action: Action
     needs_number: bool = False  # only for callers whose number can receive an SMS
+    said_in: tuple[str, ...] = ()  # languages it is said in (default: the caller's)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,8 @@ class Walk:
     next_key: str = "1"
     previous_key: str = "2"
     hints: tuple[str, ...] = ("repeat", "back")
+    #: An option that works on every step, announced on the first and the last.
+    extra: Option | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,11 @@ class DateEntry:
     then: str  # where a plausible date leads (its read-back)
     num_digits: int = 8  # how many keys make a date (Twilio's numDigits)
     hints: tuple[str, ...] = ("back",)
+    #: The key that ends the entry at once, typed digits or not: "back" (Twilio's finishOnKey,
+    #: so it is never collected as a digit of the date).
+    back_key: str = "*"
+    #: Where the caller is offered another way after this many dates that cannot be used.
+    wrong_dates_then: str = ""
 
 
 Node = Menu | Message | Walk | DateEntry
@@ -161,6 +169,13 @@ HINTS: dict[str, tuple[str, str]] = {
     "back": ("*", "voice.nav.back"),
     "main": ("9", "voice.nav.main"),
     "language": ("8", "voice.nav.language"),
+}
+#: The same hints once the caller has heard them in full in this call ("0, repeat").
+SHORT_HINTS: dict[str, str] = {
+    "repeat": "voice.nav_short.repeat",
+    "back": "voice.nav_short.back",
+    "main": "voice.nav_short.main",
+    "language": "voice.nav_short.language",
 }
 
 LANGUAGE_MENU = "language"
@@ -179,30 +194,40 @@ OFFER_TIMEOUT = 3
 NODES: dict[str, Node] = {
     node.name: node
     for node in (
+        # The most-needed information first; at most 4 options and the hints.
         Menu(
             name=MAIN_MENU,
             title=("voice.main.title",),
             options=(
                 Option("1", "voice.main.steps", Goto("steps")),
                 Option("2", "voice.main.adp", Goto("adp")),
-                Option("3", "voice.main.blocked", Goto("blocked")),
-                Option("4", "voice.main.sms_steps", Goto("sms_steps"), needs_number=True),
-                Option("5", "voice.main.remind", Goto("remind_date"), needs_number=True),
+                Option("3", "voice.main.remind", Goto("remind_date"), needs_number=True),
+                Option("4", "voice.main.blocked", Goto("blocked")),
             ),
             hints=("repeat", "language"),
         ),
         Walk(
             name="steps",
-            steps=tuple(f"voice.steps.{n}" for n in range(1, 7)),
+            steps=tuple(f"voice.steps.{n}" for n in range(1, 8)),
+            extra=Option("3", "voice.steps.sms", Do("send_steps", "sms_sent"), needs_number=True),
         ),
-        Message(name="adp", prompt="voice.adp.info"),
-        Message(name="blocked", prompt="voice.blocked.info"),
-        # The steps by SMS, after an explicit key press.
+        # The action first (renew your ADP, where), what the ADP is after; the office by SMS.
         Menu(
-            name="sms_steps",
-            title=("voice.sms_steps.offer",),
-            options=(Option("1", "voice.consent.agree", Do("send_steps", then="sms_sent")),),
-            hints=("back",),
+            name="adp",
+            title=("voice.adp.info", "voice.adp.what"),
+            options=(
+                Option("1", "voice.adp.sms", Do("send_office", "sms_sent"), needs_number=True),
+            ),
+            hints=("repeat", "back"),
+        ),
+        # Who to write to, only when the site blocks the account; the address offered by SMS.
+        Menu(
+            name="blocked",
+            title=("voice.blocked.info", "voice.blocked.email"),
+            options=(
+                Option("1", "voice.blocked.sms", Do("send_email", "sms_sent"), needs_number=True),
+            ),
+            hints=("repeat", "back"),
         ),
         Message(name="sms_sent", prompt="voice.sms_steps.sent", hints=("repeat", "main")),
         Message(name=NO_NUMBER, prompt="voice.sms_steps.no_number", hints=("main",)),
@@ -213,7 +238,12 @@ NODES: dict[str, Node] = {
         # Instead of sms_sent when the number already got the steps as often as allowed today.
         Message(name=ALREADY_SENT, prompt="voice.sms_steps.already_sent", hints=("repeat", "main")),
         # A reminder: the date typed, read back and confirmed, then consent asked explicitly.
-        DateEntry(name="remind_date", prompt="voice.remind.ask", then="remind_confirm"),
+        DateEntry(
+            name="remind_date",
+            prompt="voice.remind.ask",
+            then="remind_confirm",
+            wrong_dates_then="remind_by_sms",
+        ),
         Menu(
             name="remind_confirm",
             title=("voice.remind.you_typed",),
@@ -223,6 +253,7 @@ NODES: dict[str, Node] = {
                 Option("2", "voice.remind.retype", Back()),
             ),
         ),
+        # The title is followed by what the code will do for this date (see Flow.promise).
         Menu(
             name="remind_consent",
             title=("voice.remind.consent",),
@@ -234,6 +265,13 @@ NODES: dict[str, Node] = {
         ),
         Message(name="remind_done", prompt="voice.remind.registered", hints=("main",)),
         Message(name="remind_refused", prompt="voice.remind.refused", hints=("main",)),
+        # After the third date that cannot be used: the SMS way to register, sent on request.
+        Menu(
+            name="remind_by_sms",
+            title=("voice.remind.by_sms",),
+            options=(Option("1", "voice.remind.by_sms_send", Do("send_remind_help", "sms_sent")),),
+            hints=("back", "main"),
+        ),
         # The first words of a call from a number that chose a language before, in that
         # language: "For Dari, press 1. For another language, press 2." Nothing else is said
         # before the caller confirms (a caller ID can be spoofed), and silence or any other key
@@ -271,9 +309,12 @@ def language_page(number: int) -> str:
     return LANGUAGE_MENU if number == 1 else f"{LANGUAGE_MENU}.{number}"
 
 
-def language_menus(codes: list[str] | tuple[str, ...]) -> list[Menu]:
+def language_menus(
+    codes: list[str] | tuple[str, ...], sms_only: tuple[str, ...] = ()
+) -> list[Menu]:
     """The first menu of every call: each language announced in its own language, in the fixed
-    order (French on 1), at most 8 to a page, the last key leading to the next page."""
+    order (French on 1), at most 8 to a page, the last key leading to the next page, announced
+    in the languages of that page that have a full voice."""
     pages = [
         codes[i : i + MAX_LANGUAGES_PER_MENU] for i in range(0, len(codes), MAX_LANGUAGES_PER_MENU)
     ]
@@ -284,8 +325,10 @@ def language_menus(codes: list[str] | tuple[str, ...]) -> list[Menu]:
             for n, code in enumerate(page, start=1)
         ]
         if number < len(pages):
+            # "For other languages, press 9", said in the languages of the next page.
             more = Goto(language_page(number + 1))
-            options.append(Option(MORE_LANGUAGES_KEY, "voice.language.more", more))
+            said_in = tuple(code for code in pages[number] if code not in sms_only)
+            options.append(Option(MORE_LANGUAGES_KEY, "voice.language.more", more, said_in=said_in))
         menus.append(Menu(name=language_page(number), title=(), options=tuple(options)))
     return menus
 
@@ -294,3 +337,5 @@ def language_menus(codes: list[str] | tuple[str, ...]) -> list[Menu]:
 RESUMABLE = frozenset({"steps", "adp", "blocked"})
 
 MISSES_BEFORE_GOODBYE = 3
+#: Dates that cannot be used (impossible, too far) before the SMS way is offered instead.
+WRONG_DATES_BEFORE_OFFER = 3

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from ivr.flow import CallState, Flow, Prompt
 from ivr.menu import LANGUAGE_MENU, MAIN_MENU, RESUMABLE
+from reminders.schedule import Policy
 
 #: Every key a phone keypad can send.
 KEYPAD = tuple("0123456789*#")
@@ -22,6 +23,7 @@ SAMPLE_DATES = (
     (SAMPLE_TODAY - timedelta(days=3)).strftime("%d%m%Y"),
     "31022026",
     (SAMPLE_TODAY + timedelta(days=800)).strftime("%d%m%Y"),
+    (SAMPLE_TODAY + timedelta(days=3)).strftime("%d%m%Y"),  # only the day-after reminder
     "123",
 )
 
@@ -33,13 +35,15 @@ def reachable_prompts(flow: Flow) -> set[Prompt]:
     The walk takes a fraction of a second with many languages, and depends only on the menus and
     the languages: it is done once per set of languages for the hotline's own menus."""
     if flow.standard:
-        return set(_standard_reachable_prompts(flow.languages))
+        return set(_standard_reachable_prompts(flow.menu_languages, flow.sms_only, flow.policy))
     return _walk(flow)
 
 
 @functools.lru_cache(maxsize=16)
-def _standard_reachable_prompts(languages: tuple[str, ...]) -> frozenset[Prompt]:
-    return frozenset(_walk(Flow(languages)))
+def _standard_reachable_prompts(
+    languages: tuple[str, ...], sms_only: tuple[str, ...], policy: Policy
+) -> frozenset[Prompt]:
+    return frozenset(_walk(Flow(languages, sms_only=sms_only, policy=policy)))
 
 
 def _walk(flow: Flow) -> set[Prompt]:
@@ -63,5 +67,10 @@ def _walk(flow: Flow) -> set[Prompt]:
         seen.add(turn.state)
         presses = (*KEYPAD, None, *SAMPLE_DATES) if turn.num_digits > 1 else (*KEYPAD, None)
         queue.extend(flow.step(turn.state, key, today=SAMPLE_TODAY) for key in presses)
-        queue.append(flow.step(turn.state, "4", today=SAMPLE_TODAY, can_text=False))
+        if turn.finish_key:
+            queue.append(flow.step(turn.state, "", today=SAMPLE_TODAY, finished_on=turn.finish_key))
+        # A number that cannot get SMS (withheld) hears "no SMS" wherever an SMS is offered.
+        queue.extend(
+            flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False) for key in "1234"
+        )
     return prompts

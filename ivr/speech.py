@@ -18,6 +18,9 @@ from ivr.flow import Prompt
 
 #: Placeholders whose values are addresses: read aloud symbol by symbol, never as one word.
 SPELLED_PLACEHOLDERS = ("asylum_email", "anef_site")
+#: Placeholders whose values are French names a caller must repeat: said in short groups.
+SLOW_PLACEHOLDERS = ("residence_office",)
+_FRENCH_GROUPS = re.compile(r"(?<=\w) ((?:du|des|de|de la) )")
 #: Keys that are not digits, and the catalog key of their spoken name.
 KEY_NAMES = {"*": "voice.key.star", "#": "voice.key.hash"}
 _SYMBOLS = {"@": "voice.spell.at", ".": "voice.spell.dot", "-": "voice.spell.dash"}
@@ -84,7 +87,9 @@ class Speaker:
 
     @functools.cache  # noqa: B019 - one Speaker per app, a handful of languages
     def spelled(self, lang: str) -> dict[str, str]:
-        """Address placeholders spelled for the ear: "pref tiret asile arobase val ..."."""
+        """Placeholders said slowly: addresses spelled in groups, a pause after each ("pref,
+        tiret, asile, arobase, val, ..."); French names in short groups ("bureau, du séjour, des
+        étrangers, ..."), for a caller who must repeat them at the counter."""
         spelled = {}
         for name in SPELLED_PLACEHOLDERS:
             value = self.content.placeholders.get(name)
@@ -95,5 +100,9 @@ class Speaker:
                 lambda m: f" {self.content.text(_SYMBOLS[m.group()], lang)} ",
                 value,
             )
-            spelled[name] = " ".join(words.split())
+            spelled[name] = ", ".join(words.split())
+        for name in SLOW_PLACEHOLDERS:
+            value = self.content.placeholders.get(name)
+            if value is not None:
+                spelled[name] = _FRENCH_GROUPS.sub(r", \1", value)
         return spelled

@@ -37,11 +37,18 @@ def listen(
     num_digits: int = 1,
     timeout: int | None = None,
     origin: str = "",
+    finish_key: str | None = None,
 ) -> str:
     """Say the utterances while listening for keys, then post them (or silence) to action;
     wait ``timeout`` seconds for a key after the prompts (GATHER_TIMEOUT unless given).
-    ``origin`` (scheme and host, e.g. https://hotline.example) makes every <Play> URL absolute."""
-    return _listen(tuple(utterances), action, num_digits, timeout or GATHER_TIMEOUT, origin)
+    ``origin`` (scheme and host, e.g. https://hotline.example) makes every <Play> URL absolute.
+
+    With ``finish_key`` (a multi-digit entry), that key ends the entry at once, digits typed or
+    not, and is never collected: Twilio posts it as FinishedOnKey, and posts even an empty entry
+    (actionOnEmptyResult), so "back" before any digit reaches the flow too.
+    """
+    wait = timeout or GATHER_TIMEOUT
+    return _listen(tuple(utterances), action, num_digits, wait, origin, finish_key)
 
 
 def hang_up(utterances: Iterable[Utterance], *, origin: str = "") -> str:
@@ -53,10 +60,18 @@ def hang_up(utterances: Iterable[Utterance], *, origin: str = "") -> str:
 # one with twilio.twiml costs about as much as the rest of a webhook.)
 @functools.lru_cache(maxsize=2048)
 def _listen(
-    utterances: tuple[Utterance, ...], action: str, num_digits: int, timeout: int, origin: str
+    utterances: tuple[Utterance, ...],
+    action: str,
+    num_digits: int,
+    timeout: int,
+    origin: str,
+    finish_key: str | None,
 ) -> str:
     response = VoiceResponse()
-    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout)
+    entry = {} if finish_key is None else {"finish_on_key": finish_key}
+    if finish_key is not None:
+        entry["action_on_empty_result"] = True
+    gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout, **entry)
     _voice(gather, utterances, origin)
     response.append(gather)
     response.redirect(action, method="POST")

@@ -73,6 +73,7 @@ def render(reply: Reply) -> Response:
                 num_digits=turn.num_digits,
                 timeout=turn.timeout,
                 origin=_origin(),
+                finish_key=turn.finish_key,
             )
         )
     return _xml(twiml.hang_up(utterances, origin=_origin()))

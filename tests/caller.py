@@ -29,6 +29,7 @@ class Heard:
     keys: list[str] = field(default_factory=list)  # catalog keys recognised, in order
     langs: list[str] = field(default_factory=list)  # catalog language of each key
     gather_action: str | None = None
+    gather: dict[str, str] = field(default_factory=dict)  # the <Gather>'s attributes
     redirect: str | None = None
     hung_up: bool = False
 
@@ -105,6 +106,29 @@ class Caller:
         assert self.last and self.last.gather_action, "nothing is listening for keys"
         return self.post(self.last.gather_action, self.form(Digits=digits, FinishedOnKey=""))
 
+    def type(self, keys: str) -> Heard:
+        """Press keys one by one as Twilio's <Gather> collects them: its finishOnKey (default
+        "#") ends the entry at once and is posted as FinishedOnKey, never in Digits; numDigits
+        ends it at the N-th digit. An empty entry reaches the action only with
+        actionOnEmptyResult; otherwise Twilio follows the Redirect. Keys after the end are lost.
+        """
+        assert self.last and self.last.gather_action, "nothing is listening for keys"
+        gather = self.last.gather
+        finish = gather.get("finishOnKey", "#")
+        wanted = int(gather.get("numDigits", "0")) or None
+        typed, finished_on = "", ""
+        for key in keys:
+            if finish and key == finish:
+                finished_on = key
+                break
+            typed += key
+            if wanted and len(typed) == wanted:
+                break
+        if not typed and gather.get("actionOnEmptyResult") != "true":
+            return self.silence()
+        form = self.form(Digits=typed, FinishedOnKey=finished_on)
+        return self.post(self.last.gather_action, form)
+
     def silence(self) -> Heard:
         """Press nothing: Twilio skips the Gather's action and follows the Redirect."""
         assert self.last and self.last.redirect, "no redirect after the gather"
@@ -148,6 +172,7 @@ class Caller:
                 heard.langs.append(lang)
             elif element.tag == "Gather":
                 heard.gather_action = element.get("action")
+                heard.gather = dict(element.attrib)
             elif element.tag == "Redirect":
                 heard.redirect = element.text
             elif element.tag == "Hangup":

@@ -7,6 +7,7 @@ from flask import Flask
 from content.catalog import Catalog, Content, load_catalogs, placeholders_of
 from content.check import CatalogUse, check_catalogs
 from content.cli import content_cli
+from content.spoken_length import Heard, SpokenTexts
 from hotline.parts import install
 from hotline.settings import Settings
 from wiring.web import web_parts
@@ -73,7 +74,8 @@ def test_cli_reports_ok_and_fails_on_a_problem(app):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "content OK" in result.output
-    rows = {line.split()[0]: line for line in result.output.splitlines()[1:-1]}
+    languages_table = result.output.split("spoken length")[0]
+    rows = {line.split()[0]: line for line in languages_table.splitlines()[1:]}
     assert "source" in rows["fr"] and "offered" in rows["fr"]
     assert "draft" in rows["en"]
     hotline = web_parts(app)
@@ -85,9 +87,30 @@ def test_cli_reports_ok_and_fails_on_a_problem(app):
             Content: hotline.content,
             Settings: hotline.settings,
             CatalogUse: CatalogUse(frozenset({"voice.not.there"}), hotline.flow.languages),
+            SpokenTexts: hotline.spoken_texts(),
         },
     )
     broken.cli.add_command(content_cli)
     result = broken.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
     assert "fr: key voice.not.there is used by the code but missing" in result.output
+
+
+def test_a_prompt_over_30_seconds_fails_the_check(app):
+    hotline = web_parts(app)
+    long_prompt = Heard("fr", "voice.too.long", (" ".join(["mot"] * 80),))  # 80 words: 32 s
+    broken = Flask("long")
+    install(
+        broken,
+        {
+            Content: hotline.content,
+            Settings: hotline.settings,
+            CatalogUse: CatalogUse(hotline.used_keys(), hotline.flow.languages),
+            SpokenTexts: SpokenTexts(lambda: ([long_prompt], [])),
+        },
+    )
+    broken.cli.add_command(content_cli)
+    result = broken.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "voice.too.long" in result.output and "32.0" in result.output
+    assert "fr: voice.too.long lasts 32 s (> 30 s)" in result.output

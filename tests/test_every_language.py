@@ -112,14 +112,14 @@ def test_the_whole_call_in_each_voice_language(new_caller, hotline, language_key
         assert main.keys[:2] == ["voice.main.welcome", "voice.main.title"]
         assert set(main.langs) == {lang}
         steps = [caller.press("1").keys[1]]
-        steps += [caller.press("1").keys[1] for _ in range(5)]
-        assert steps == [f"voice.steps.{n}" for n in range(1, 7)]
+        steps += [caller.press("1").keys[1] for _ in range(6)]
+        assert steps == [f"voice.steps.{n}" for n in range(1, 8)]
         caller.press("9")
         assert caller.press("2").keys[0] == "voice.adp.info"
         caller.press("*")
-        assert caller.press("3").keys[0] == "voice.blocked.info"
+        assert caller.press("4").keys[0] == "voice.blocked.info"
         caller.press("9")
-        caller.press("5")
+        caller.press("3")
         assert caller.press("15032027").keys[0] == "voice.remind.you_typed"
         caller.press("1")
         done = caller.press("1")

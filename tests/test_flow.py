@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from ivr.flow import CallState, Flow, Prompt
@@ -46,21 +49,24 @@ def test_a_call_starts_with_each_language_in_its_own_language(flow):
 @pytest.mark.parametrize(("key", "lang"), [("1", "fr"), ("2", "en")])
 def test_choosing_a_language_welcomes_in_it_and_says_the_main_menu(flow, key, lang):
     turn = flow.step(flow.start().state, key)
-    assert turn.state == CallState(lang=lang, node=MAIN_MENU, path=(LANGUAGE_MENU,))
+    assert turn.state == CallState(lang=lang, node=MAIN_MENU, path=(LANGUAGE_MENU,), hinted=True)
+    # the most-needed information first, at most 4 options, then the hints in full
     assert keys(turn) == [
         "voice.main.welcome",
         "voice.main.title",
         "voice.main.steps",
         "voice.main.adp",
-        "voice.main.blocked",
-        "voice.main.sms_steps",
         "voice.main.remind",
+        "voice.main.blocked",
         "voice.nav.repeat",
         "voice.nav.language",
     ]
     assert {p.lang for p in turn.prompts} == {lang}
     # the option first, then its key
     assert turn.prompts[2].params == (("key", "1"),)
+    # the hints are said in full once a call, shortened after
+    again = flow.step(turn.state, "0")
+    assert keys(again)[-2:] == ["voice.nav_short.repeat", "voice.nav_short.language"]
 
 
 @pytest.mark.parametrize(
@@ -68,7 +74,8 @@ def test_choosing_a_language_welcomes_in_it_and_says_the_main_menu(flow, key, la
     [
         ("1", "steps", "voice.steps.heading"),
         ("2", "adp", "voice.adp.info"),
-        ("3", "blocked", "voice.blocked.info"),
+        ("3", "remind_date", "voice.remind.ask"),
+        ("4", "blocked", "voice.blocked.info"),
     ],
 )
 def test_main_menu_options_lead_to_their_topic(flow, key, node, first):
@@ -104,7 +111,7 @@ def test_the_walk_goes_forward_and_back_one_step_at_a_time(flow):
 
 
 def test_repeat_says_the_same_thing_again(flow):
-    state = at("steps", step=3)
+    state = replace(at("steps", step=3), hinted=True)
     assert flow.step(state, "0").prompts == flow.enter(state).prompts
     assert flow.step(state, "0").state == state
 
@@ -150,7 +157,7 @@ def every_node_state():
 )
 def test_silence_and_wrong_keys_guide_twice_then_say_goodbye(flow, state, press, reason):
     if press and state.node == "remind_date":
-        reason = "voice.remind.not_a_date"  # a date entry takes 8 digits
+        return  # a wrong date is not a miss (see the test of wrong dates below)
     first = flow.step(state, press)
     assert first.listen and first.state.misses == 1
     assert first.state.node == state.node
@@ -161,7 +168,8 @@ def test_silence_and_wrong_keys_guide_twice_then_say_goodbye(flow, state, press,
     assert second.listen and second.state.misses == 2
     third = flow.step(second.state, press)
     assert not third.listen
-    assert keys(third) == ["voice.miss.goodbye"] * (1 if state.lang else 2)
+    goodbye = "voice.miss.goodbye" if press is None else "voice.miss.goodbye_wrong"
+    assert keys(third) == [goodbye] * (1 if state.lang else 2)
 
 
 def test_a_good_key_resets_the_misses(flow):
@@ -194,7 +202,7 @@ def test_a_caller_who_stopped_in_a_topic_is_offered_to_continue_once_they_confir
     assert keys(offer) == ["voice.resume.welcome", "voice.resume.continue", "voice.resume.restart"]
     assert [e.name for e in offer.effects] == ["remember_language"]
     resumed = flow.step(offer.state, "1")
-    assert resumed.state == point
+    assert replace(resumed.state, hinted=False) == point
     restarted = flow.step(offer.state, "2")
     assert restarted.state.node == MAIN_MENU and restarted.state.lang == "fr"
     # Another language, silence or any other key: the language menu, where it came from forgotten.
@@ -235,7 +243,8 @@ def test_more_than_eight_languages_go_on_a_second_page():
     assert [p.lang for p in chosen] == list(MANY[:8])
     assert [dict(p.params)["key"] for p in chosen] == [str(n) for n in range(1, 9)]
     more = [p for p in first.prompts if p.key == "voice.language.more"]
-    assert [(p.lang, dict(p.params)["key"]) for p in more] == [("fr", "9"), ("en", "9")]
+    # "for other languages, press 9" is said in the languages of the second page
+    assert [(p.lang, dict(p.params)["key"]) for p in more] == [("ru", "9"), ("ka", "9")]
 
     second = flow.step(first.state, "9")
     assert second.state.node == "language.2"
@@ -254,7 +263,7 @@ def test_a_known_language_is_offered_first_with_how_to_change_it(flow):
     assert keys(turn) == OFFER and {p.lang for p in turn.prompts} == {"en"}
     assert turn.timeout == OFFER_TIMEOUT <= 3 and turn.listen
     main = flow.step(turn.state, "1")
-    assert main.state == CallState(lang="en", node=MAIN_MENU, path=(LANGUAGE_MENU,))
+    assert main.state == CallState(lang="en", node=MAIN_MENU, path=(LANGUAGE_MENU,), hinted=True)
     assert keys(main)[0] == "voice.main.welcome" and main.prompts[0].lang == "en"
     assert [e.name for e in main.effects] == ["remember_language"]
     assert flow.step(turn.state, "2").state == CallState()
@@ -263,3 +272,78 @@ def test_a_known_language_is_offered_first_with_how_to_change_it(flow):
     # where the caller stopped comes after the confirmed language, in that language
     confirmed = flow.step(flow.start(at("adp", lang="fr"), known_lang="en").state, "1")
     assert confirmed.state.node == RESUME_MENU and confirmed.state.lang == "en"
+
+
+def test_a_wrong_date_is_not_a_miss_and_the_third_offers_the_sms_way(flow):
+    state = at("remind_date")
+    for attempt in (1, 2):
+        turn = flow.step(state, "31022027", today=date(2026, 12, 1))
+        assert keys(turn)[0] == "voice.remind.not_a_date" and turn.listen, attempt
+        assert turn.state.misses == 0 and turn.state.node == "remind_date"
+        state = turn.state
+    turn = flow.step(state, "99999999", today=date(2026, 12, 1))
+    assert keys(turn)[:2] == ["voice.remind.not_a_date", "voice.remind.by_sms"]
+    assert turn.state.node == "remind_by_sms" and turn.listen
+
+
+def test_star_while_typing_a_date_goes_back_at_once(flow):
+    state = at("remind_date")
+    entry = flow.enter(state)
+    assert entry.finish_key == "*" and entry.num_digits == 8
+    back = flow.step(state, "", finished_on="*", today=date(2026, 12, 1))
+    assert back.state.node == MAIN_MENU
+    # digits typed before the star are dropped: still back
+    back = flow.step(state, "89", finished_on="*", today=date(2026, 12, 1))
+    assert back.state.node == MAIN_MENU
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        # 100 days ahead: 30, 14 and 7 days before, and the day after
+        (
+            date(2027, 1, 1),
+            [
+                ("voice.remind.plan_first", "2027-03-11"),
+                ("voice.remind.plan_also", "2027-03-27"),
+                ("voice.remind.plan_also", "2027-04-03"),
+                ("voice.remind.plan_after", None),
+            ],
+        ),
+        # fewer than 30 days left: the 7-day one and the day after
+        (
+            date(2027, 3, 28),
+            [("voice.remind.plan_first", "2027-04-03"), ("voice.remind.plan_after", None)],
+        ),
+        # 3 days left: only the day after
+        (date(2027, 4, 7), [("voice.remind.plan_after_only", None)]),
+    ],
+)
+def test_the_consent_says_which_reminders_this_date_will_get(flow, today, expected):
+    expiry = "10042027"
+    typed = flow.step(at("remind_date"), expiry, today=today)
+    consent = flow.step(typed.state, "1", today=today)
+    plan = [
+        (p.key, dict(p.params).get("date"))
+        for p in consent.prompts
+        if p.key.startswith("voice.remind.plan_") and p.key != "voice.remind.plan_keep"
+    ]
+    assert plan == expected
+    keep = [p for p in consent.prompts if p.key == "voice.remind.plan_keep"]
+    assert keep[0].params == (("days", "30"),)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        CallState(),
+        CallState("fr", "main", ("language",), hinted=True),
+        CallState("fr", "remind_date", ("language", "main"), misses=1, wrong_dates=2),
+        CallState("en", "remind_confirm", ("language",), entry="2027-03-15", hinted=True),
+    ],
+)
+def test_a_stored_call_state_reads_back_the_same(state):
+    from ivr.call_store import decode, encode
+
+    assert decode(encode(state)) == state
+    assert decode('["fr","main",["language"],0,0]') == CallState("fr", "main", ("language",))

@@ -55,7 +55,7 @@ def register_by_voice(new_caller, language_key, day):
     heard = caller.press(language_key("fr"))
     if "voice.language.other" in heard.keys:  # a number that chose French before: confirm it
         caller.press("1")
-    caller.press("5")
+    caller.press("3")  # a reminder
     caller.press(day.strftime("%d%m%Y"))
     caller.press("1")
     assert caller.press("1").keys[0] == "voice.remind.registered"

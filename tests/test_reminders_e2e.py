@@ -55,7 +55,7 @@ def test_register_by_keypad_then_get_every_reminder(sms, caller, clock):
     say = sms.hotline.content.text
     caller.dial()
     caller.press("1")  # français
-    ask = caller.press("5")
+    ask = caller.press("3")
     assert ask.keys[0] == "voice.remind.ask"
     readback = caller.press("15032027")
     assert readback.keys[0] == "voice.remind.you_typed"
@@ -172,7 +172,7 @@ def test_list_masks_numbers_and_forget_erases(sms, texter):
 def test_impossible_or_far_dates_can_be_typed_again(sms, caller, language_key, typed, heard):
     caller.dial()
     caller.press(language_key("en"))
-    caller.press("5")
+    caller.press("3")
     answer = caller.press(typed)
     assert answer.keys[0] == heard
     assert "voice.remind.ask" in answer.keys
@@ -182,7 +182,7 @@ def test_impossible_or_far_dates_can_be_typed_again(sms, caller, language_key, t
 def test_a_past_date_gets_the_expired_guidance_by_voice_and_sms(sms, caller, language_key):
     caller.dial()
     caller.press(language_key("en"))
-    caller.press("5")
+    caller.press("3")
     answer = caller.press("01112026")
     assert answer.keys[0] == "voice.remind.past"
     assert answer.listening  # another date may be typed
@@ -194,7 +194,7 @@ def test_a_past_date_gets_the_expired_guidance_by_voice_and_sms(sms, caller, lan
 def test_retyping_and_refusing_keep_nothing(sms, caller):
     caller.dial()
     caller.press("1")
-    caller.press("5")
+    caller.press("3")
     caller.press("15032027")
     assert caller.press("2").keys[0] == "voice.remind.ask"  # type another date
     caller.press("16032027")
@@ -208,8 +208,9 @@ def test_retyping_and_refusing_keep_nothing(sms, caller):
 def test_steps_by_sms_after_a_key_press(sms, caller):
     caller.dial()
     caller.press("1")
-    assert caller.press("4").keys[0] == "voice.sms_steps.offer"
-    assert caller.press("1").keys[0] == "voice.sms_steps.sent"
+    steps = caller.press("1")
+    assert "voice.steps.sms" in steps.keys  # offered on the first and the last step
+    assert caller.press("3").keys[0] == "voice.sms_steps.sent"
     sms.work()
     say = sms.hotline.content.text
     assert texts_to(sms, caller.number) == [say("sms.steps_1", "fr"), say("sms.steps_2", "fr")]
@@ -219,9 +220,10 @@ def test_a_withheld_number_is_told_no_sms_can_be_sent(sms):
     withheld = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number="anonymous")
     withheld.dial()
     withheld.press("1")
-    assert withheld.press("5").keys[0] == "voice.sms_steps.no_number"
+    assert withheld.press("3").keys[0] == "voice.sms_steps.no_number"
     assert withheld.press("9").keys[0] == "voice.main.title"
-    assert withheld.press("4").keys[0] == "voice.sms_steps.no_number"
+    withheld.press("1")
+    assert withheld.press("3").keys[0] == "voice.sms_steps.no_number"
 
 
 def test_stop_then_the_same_date_again_still_gets_the_reminder(sms, texter):

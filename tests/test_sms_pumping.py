@@ -36,8 +36,8 @@ def test_one_call_pressing_150_keys_sends_the_steps_twice(sms, caller):
     caller.press("1")  # français
     presses, heard = 1, Counter()
     while presses + 3 <= 150:
-        caller.press("4")  # the steps by SMS...
-        after = caller.press("1")  # ...yes, send them
+        caller.press("1")  # the steps...
+        after = caller.press("3")  # ...by SMS
         heard[after.keys[0]] += 1
         caller.press("9")  # main menu, and again
         presses += 3
@@ -81,7 +81,10 @@ def test_numbers_abroad_and_landlines_get_no_sms(sms, number):
     caller = Caller(sms.url, AUTH_TOKEN, spoken_texts(sms.hotline), number=number)
     caller.dial()
     caller.press("1")
-    assert caller.press("4").keys[0] == "voice.sms_steps.not_textable"
+    assert caller.press("3").keys[0] == "voice.sms_steps.not_textable"  # a reminder: by SMS
+    caller.press("9")
+    caller.press("4")  # the blocked account
+    assert caller.press("1").keys[0] == "voice.sms_steps.not_textable"  # its email by SMS
     sms.work()
     assert sms.fake.created == []
 
@@ -132,7 +135,7 @@ def test_a_caller_changing_the_date_again_and_again_is_stopped_not_silenced(sms,
     caller.press("1")  # français
     heard = []
     for day in range(10, 16):  # six different dates
-        caller.press("5")
+        caller.press("3")  # a reminder
         caller.press(f"{day}032027")
         caller.press("1")  # that is the right date
         heard.append(caller.press("1").keys[0])  # yes, remind me

@@ -32,7 +32,7 @@ def victim_called(new_caller, language_key, hotline):
     person.press(language_key("ar"))
     assert person.press("2").keys[0] == "voice.adp.info"
     person.press("9")
-    person.press("5")
+    person.press("3")  # a reminder
     person.press(EXPIRY.strftime("%d%m%Y"))
     person.press("1")
     assert person.press("1").keys[0] == "voice.remind.registered"
@@ -55,7 +55,7 @@ def victim_called(new_caller, language_key, hotline):
 def secrets_of(hotline):
     """Every string that would tell the stranger what the person heard or registered."""
     texts = set()
-    topics = ("voice.adp.info", "voice.blocked.info", *(f"voice.steps.{n}" for n in range(1, 7)))
+    topics = ("voice.adp.info", "voice.blocked.info", *(f"voice.steps.{n}" for n in range(1, 8)))
     for lang in hotline.flow.languages:
         for key in topics:
             texts.add(hotline.speaker.text(Prompt(key, lang)))

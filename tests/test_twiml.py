@@ -45,6 +45,16 @@ def test_listen_for_several_digits():
     )
 
 
+def test_a_date_entry_ends_at_once_on_star_and_posts_even_when_empty():
+    # finishOnKey: one key, never collected in Digits, posted as FinishedOnKey; with
+    # actionOnEmptyResult a star pressed before any digit still reaches the action.
+    assert twiml.listen([Say("x")], "/voice/step", num_digits=8, finish_key="*") == (
+        f'{HEAD}<Response><Gather action="/voice/step" actionOnEmptyResult="true" '
+        'finishOnKey="*" method="POST" numDigits="8" timeout="8">'
+        '<Say>x</Say></Gather><Redirect method="POST">/voice/step</Redirect></Response>'
+    )
+
+
 def test_hang_up_says_then_hangs_up():
     assert twiml.hang_up([Say("Au revoir.", "fr-FR")]) == (
         f'{HEAD}<Response><Say language="fr-FR">Au revoir.</Say><Hangup /></Response>'
@@ -72,13 +82,26 @@ def test_keys_that_are_not_digits_are_named_in_the_language(speaker):
     )
 
 
-def test_addresses_are_spelled_out_for_the_ear(speaker):
-    fr = speaker.text(Prompt("voice.blocked.info", "fr"))
-    assert "pref tiret asile arobase val tiret de tiret marne point gouv point fr" in fr
-    en = speaker.text(Prompt("voice.blocked.info", "en"))
-    assert "pref dash asile at val dash de dash marne dot gouv dot fr" in en
+def test_email_addresses_are_announced_spelled_in_groups_and_said_twice(speaker):
+    spelled = "pref, tiret, asile, arobase, val, tiret, de, tiret, marne, point, gouv, point, fr"
+    fr = speaker.text(Prompt("voice.blocked.email", "fr"))
+    assert fr == f"L'adresse e-mail est : {spelled}. Je répète : {spelled}."
+    en = speaker.text(Prompt("voice.blocked.email", "en"))
+    assert en.startswith("The email address is: pref, dash, asile, at, val, dash, de")
+    assert en.count("pref, dash, asile, at, val, dash, de, dash, marne, dot, gouv, dot, fr") == 2
+    for lang in speaker.content.catalogs:
+        said = speaker.text(Prompt("voice.blocked.email", lang))
+        assert said.count("pref,") == 2, lang
+
+
+def test_the_residence_office_is_said_in_short_groups_once(speaker):
+    en = speaker.text(Prompt("voice.adp.info", "en"))
+    assert en.startswith("ADP expired")  # the action first
+    assert "ask to renew your adp" in en.lower()
+    groups = "bureau, du séjour, des étrangers, de la préfecture, du Val-de-Marne"
+    assert en.count(groups) == 1
 
 
 def test_a_prompt_is_said_with_its_languages_twilio_voice(speaker):
-    said = speaker.utter(Prompt("voice.main.title", "en"))
-    assert said == Say("Main menu.", "en-GB", "Google.en-GB-Standard-A")
+    said = speaker.utter(Prompt("voice.steps.last", "en"))
+    assert said == Say("This is the last step.", "en-GB", "Google.en-GB-Standard-A")

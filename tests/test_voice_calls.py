@@ -60,7 +60,7 @@ def test_walk_every_menu_and_every_step(caller, choose, language_menu, lang):
     assert caller.press("2").keys[0] == "voice.adp.info"
     assert caller.press("0").keys[0] == "voice.adp.info"
     assert caller.press("9").keys[0] == "voice.main.title"
-    blocked = caller.press("3")
+    blocked = caller.press("4")
     assert blocked.keys[0] == "voice.blocked.info"
     assert set(blocked.langs) == {lang}
     assert caller.press("8").keys == language_menu
@@ -68,7 +68,7 @@ def test_walk_every_menu_and_every_step(caller, choose, language_menu, lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize("path", ["", "1", "11111", "2", "3"])
+@pytest.mark.parametrize("path", ["", "1", "11111", "2", "4"])
 def test_silence_and_wrong_keys_anywhere_end_kindly_after_three(new_caller, choose, lang, path):
     for wrong in (None, "7"):
         caller = new_caller()
@@ -81,7 +81,8 @@ def test_silence_and_wrong_keys_anywhere_end_kindly_after_three(new_caller, choo
             assert heard.keys[0] == expected, attempt
             assert heard.listening
         heard = caller.silence() if wrong is None else caller.press(wrong)
-        assert heard.keys == ["voice.miss.goodbye"]
+        goodbye = "voice.miss.goodbye" if wrong is None else "voice.miss.goodbye_wrong"
+        assert heard.keys == [goodbye]
         assert heard.langs == [lang]
         assert heard.hung_up and not heard.listening
 

@@ -28,6 +28,7 @@ from audio.studio import STUDIO_KEYS, Studio
 from content.catalog import Content
 from content.check import CatalogUse
 from content.cli import content_cli
+from content.spoken_length import Heard, SpokenTexts
 from hotline import development, request_log
 from hotline.clock import Clock
 from hotline.erasure import Erasure
@@ -40,8 +41,9 @@ from hotline.settings import Settings
 from hotline.sms_limits import DailyLimits
 from ivr import views as voice
 from ivr.call_store import CallStore
+from ivr.calls import SMS_KEYS as CALL_SMS_KEYS
 from ivr.calls import CallService
-from ivr.flow import Flow
+from ivr.flow import Flow, heard_on_arrival
 from ivr.reachability import reachable_prompts
 from ivr.speech import FRAGMENT_KEYS, DateVoice, Speaker
 from operations import health
@@ -102,7 +104,28 @@ class WebParts:
     def used_keys(self) -> frozenset[str]:
         """Every catalog key the code may say or text."""
         spoken = {p.key for p in reachable_prompts(self.flow)}
-        return frozenset(spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS) | set(STUDIO_KEYS))
+        return frozenset(
+            spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS) | set(CALL_SMS_KEYS) | set(STUDIO_KEYS)
+        )
+
+    def spoken_texts(self) -> SpokenTexts:
+        """Every prompt and every menu as first heard, with their words, for the spoken-length
+        check (walked when the check asks, not when the app starts)."""
+        speaker, flow, audio = self.speaker, self.flow, self.audio
+
+        def collect() -> tuple[list[Heard], list[Heard]]:
+            prompts = [Heard(p.lang, p.key, (speaker.text(p),)) for p in reachable_prompts(flow)]
+            menus = [
+                Heard(lang, name, tuple(speaker.text(p) for p in said))
+                for name, lang, said in heard_on_arrival(flow)
+            ]
+            return prompts, menus
+
+        def measure(lang: str, text: str) -> float | None:
+            entry = audio.entry(lang, text)
+            return entry.seconds if entry else None
+
+        return SpokenTexts(collect, measure)
 
     def forget_number(self, number: str, reason: str) -> bool:
         """Erase everything kept about a number (see hotline.erasure)."""
@@ -123,8 +146,10 @@ def build_web_parts(
     audio = AudioLibrary(settings.audio_dir, settings.public_base_url)
     speaker = Speaker(content, audio)
     inventory = Inventory.of(speaker, content, EXTRA_VOICE_KEYS)
-    # Offered by voice: languages with a Twilio voice, or with audio for every prompt.
-    flow = Flow(inventory.voice_languages(audio))
+    # Offered by voice: languages with a Twilio voice, or with audio for every prompt; and,
+    # SMS-by-voice, languages whose menu entry and "help by SMS" message can be heard.
+    menu, sms_only = inventory.menu_languages(audio)
+    flow = Flow(menu, sms_only=sms_only, policy=settings.reminder_policy)
     dates = SpokenDates(inventory.formats, audio, inventory.voices)
 
     outbound = build_outbound(settings, redis, build_queue(redis), sms_retry_intervals)
@@ -140,8 +165,8 @@ def build_web_parts(
     )
     limits = DailyLimits(redis, dict(settings.sms_daily_limits))
 
-    def send_reply(number: str, body: str) -> None:
-        outbound.enqueue(number, body, purpose="reply")
+    def send_reply(number: str, body: str, *, message_id: str | None = None) -> None:
+        outbound.enqueue(number, body, purpose="reply", message_id=message_id)
 
     calls = CallService(
         flow,
@@ -267,6 +292,7 @@ def create_app(
             Studio: parts.studio,
             RecordingPlan: parts.plan,
             CatalogUse: CatalogUse(parts.used_keys(), parts.flow.languages),
+            SpokenTexts: parts.spoken_texts(),
             # What the simulator plays for each audio file (development only).
             **({AudioTexts: AudioTexts(settings.audio_dir)} if settings.development else {}),
         },

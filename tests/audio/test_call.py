@@ -28,7 +28,7 @@ def settings(redis, redis_server, espeak_audio):
 
 def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, live_server, hotline):
     heard = [caller.dial()]
-    for keys in ["1", "1", "1", "0", "2", "*", "2", "*", "3", "7", None, "8", "2", "1", "*", "9"]:
+    for keys in ["1", "1", "1", "0", "2", "*", "2", "*", "4", "7", None, "8", "2", "1", "*", "9"]:
         heard.append(caller.silence() if keys is None else caller.press(keys))
     heard.append(caller.hang_up())
 
@@ -41,12 +41,19 @@ def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, li
     )
     assert {"voice.miss.wrong", "voice.miss.silence", "voice.adp.info"} <= set(keys)
     heard_in = {lang for h in heard for lang in h.langs}
-    # French, then the second language of the menu (picked with "8", "2"), and each language
-    # announcing itself on the language menu: all of them pre-rendered
+    # French, then the second language of the menu (picked with "8", "2"), each language of the
+    # first page announcing itself, and those of the second page saying "for other languages,
+    # press 9": all of them pre-rendered
     assert "ka" in hotline.flow.languages and "sq" in hotline.flow.languages  # espeak-ng: built
     assert len(hotline.flow.languages) > MAX_LANGUAGES_PER_MENU  # so the menu has two pages
-    assert heard_in == set(hotline.flow.languages[:MAX_LANGUAGES_PER_MENU])
-    assert "voice.language.more" in keys
+    assert heard_in == set(hotline.flow.languages)
+    more_in = {
+        lang
+        for h in heard
+        for k, lang in zip(h.keys, h.langs, strict=True)
+        if k == "voice.language.more"
+    }
+    assert more_in == set(hotline.flow.languages[MAX_LANGUAGES_PER_MENU:])
 
     urls = {url for h in heard for url in h.plays}
     assert len(urls) >= 20
@@ -64,7 +71,7 @@ def test_every_prompt_of_a_call_is_played_and_every_url_fetches_audio(caller, li
 def test_a_typed_date_is_read_back_from_clips_never_by_a_tts_voice(caller, live_server):
     caller.dial()
     caller.press("1")  # français
-    caller.press("5")  # a reminder
+    caller.press("3")  # a reminder
     readback = caller.press("15032027")
     assert readback.says == []  # the caller's date never goes to Twilio's voices
     assert readback.keys[0] == "voice.remind.you_typed"

@@ -27,8 +27,8 @@ FORMATS, YEARS = load_date_formats()
     [
         ("fr", dt.date(2027, 3, 15), "15 mars 2027"),
         ("fr", dt.date(2027, 4, 1), "1er avril 2027"),
-        ("en", dt.date(2027, 3, 15), "March 15, 2027"),
-        ("en", dt.date(2028, 12, 1), "December 1, 2028"),
+        ("en", dt.date(2027, 3, 15), "15 March 2027"),  # the order the prompt says
+        ("en", dt.date(2028, 12, 1), "1 December 2028"),
         ("ar", dt.date(2027, 3, 15), "15 مارس 2027"),
         ("ar", dt.date(2026, 8, 31), "31 أغسطس 2026"),
     ],
@@ -57,7 +57,7 @@ def heard_texts(library, lang, utterances):
     ("lang", "clips"),
     [
         ("fr", ["15", "mars", "2027"]),
-        ("en", ["March", "15", "2027"]),
+        ("en", ["15", "March", "2027"]),  # the order the prompt says
         ("ar", ["15", "مارس", "2027"]),
     ],
 )
@@ -89,7 +89,7 @@ def test_a_year_without_its_clip_is_said_digit_by_digit(tmp_path, hotline):
 def test_without_clips_a_date_is_one_say_in_the_language_voice(hotline):
     dates = SpokenDates(FORMATS, hotline.audio, load_voices())
     assert dates.spoken_date(dt.date(2027, 3, 15), "en") == [
-        Say("March 15, 2027", "en-GB", "Google.en-GB-Standard-A")
+        Say("15 March 2027", "en-GB", "Google.en-GB-Standard-A")
     ]
     assert hotline.dates.spoken_date(dt.date(2027, 4, 1), "fr") == [
         Say("1er avril 2027", "fr-FR", "Google.fr-FR-Standard-A")
