@@ -143,10 +143,10 @@ def review(lang: str, play, approve, reject, by: str | None) -> None:
 
 def recording_table(plan: RecordingPlan) -> list[str]:
     """Per language: texts approved, pending review, outdated, missing."""
-    lines = ["", "recorded by people    " + "".join(f"{s:>10}" for s in STATES)]
+    lines = ["recorded-by-people    " + "".join(f"{s:>10}" for s in STATES)]
     for lang in _languages(plan):
         counts = plan.counts(lang)
-        lines.append(f"{lang:<22}" + "".join(f"{counts[s]:>10}" for s in STATES))
+        lines.append(f"{lang + ':people':<22}" + "".join(f"{counts[s]:>10}" for s in STATES))
     return lines
 
 

@@ -139,7 +139,7 @@ def test_a_whole_session_records_checks_resumes_and_publishes(
     entry = index[f"{second.spoken.stem}.wav"]
     assert (entry["recorded_by"], entry["approved_by"]) == ("Ahmad (ps)", "lead")
     coverage = runner.invoke(args=["audio", "coverage"]).output
-    line = [x for x in coverage.splitlines() if x.startswith("ps ")][-1]  # the recordings table
+    line = [x for x in coverage.splitlines() if x.startswith("ps:people")][-1]
     assert line.split()[1:5] == ["2", "0", "0", str(len(plan) - 2)]
 
     # Every other Pashto text recorded (as `flask audio import` would), then built: a caller
