@@ -13,7 +13,10 @@ from audio.coverage import table
 from audio.engines import ENGINES, engine_chooser
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
+from audio.plan import RecordingPlan
 from audio.recordings import RECORDINGS_DIR, RecordingStore, import_recordings, script_csv
+from audio.studio_cli import COMMANDS as STUDIO_COMMANDS
+from audio.studio_cli import recording_table
 from hotline.parts import part
 from ivr.flow import Flow
 
@@ -95,6 +98,8 @@ def coverage(recordings: Path) -> None:
     flow = part(Flow)
     for line in table(report, flow.languages, inventory.languages, flow.sms_only):
         click.echo(line)
+    for line in recording_table(part(RecordingPlan)):
+        click.echo(line)
 
 
 @audio_cli.command("script")
@@ -133,3 +138,7 @@ def import_(lang: str, folder: Path, use_ffmpeg: bool, recordings: Path) -> None
     )
     if not result.ok:
         raise SystemExit(1)
+
+
+for _command in STUDIO_COMMANDS:
+    audio_cli.add_command(_command)

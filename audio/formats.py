@@ -158,11 +158,15 @@ def normalise_wav(data: bytes) -> bytes:
     margin = int(rate * MARGIN)
     samples = samples[max(0, loud[0] - margin) : loud[-1] + margin + 1]
     gain = TARGET_PEAK / peak
-    out = array("h", (max(-32768, min(32767, round(s * gain))) for s in samples))
+    return mono_wav(array("h", (max(-32768, min(32767, round(s * gain))) for s in samples)), rate)
+
+
+def mono_wav(samples: array, rate: int) -> bytes:
+    """16-bit mono PCM samples as a WAV file."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(out.tobytes())
+        w.writeframes(samples.tobytes())
     return buffer.getvalue()

@@ -102,13 +102,29 @@ class RecordingStore:
             return Recording(found.lang, found.stem, found.path, spoken.text, found.sha256)
         return found if found.text == spoken.text else None
 
-    def _remember(self, recording: Recording, text: str) -> None:
-        """Note in the index which text this recording says."""
+    def _remember(
+        self, recording: Recording, text: str, credits: dict[str, str] | None = None
+    ) -> None:
+        """Note in the index which text this recording says (and, from the recording line, the
+        French source's hash, who recorded it and who approved it)."""
         index = self._index(recording.lang)
-        index[recording.path.name] = {"text": text, "sha256": recording.sha256}
+        index[recording.path.name] = {"text": text, "sha256": recording.sha256, **(credits or {})}
         self._save_index(recording.lang, index)
 
-    def store(self, spoken: SpokenText, data: bytes, extension: str) -> Recording:
+    def credits(self, recording: Recording) -> dict[str, str]:
+        """What the index says of a recording beyond its text: source, recorded_by..."""
+        entry = dict(self._index(recording.lang).get(recording.path.name, {}))
+        entry.pop("text", None)
+        return entry if entry.pop("sha256", None) == recording.sha256 else {}
+
+    def store(
+        self,
+        spoken: SpokenText,
+        data: bytes,
+        extension: str,
+        *,
+        credits: dict[str, str] | None = None,
+    ) -> Recording:
         """Keep a checked recording of this prompt, replacing any earlier one."""
         folder = self.folder(spoken.lang)
         for ext in KEPT_FORMATS:
@@ -116,7 +132,7 @@ class RecordingStore:
         path = folder / f"{spoken.stem}.{extension}"
         write_atomically(path, data)
         recording = Recording(spoken.lang, spoken.stem, path, spoken.text, _sha256(data))
-        self._remember(recording, spoken.text)
+        self._remember(recording, spoken.text, credits)
         return recording
 
 

@@ -20,6 +20,11 @@ Twilio's error bodies (``{"code", "message", "more_info", "status"}``), 429 and 
 request without answering (after creating the message or not, to play "Twilio got it but the
 answer never came back"). It records every request with its arrival time, and can post signed
 status callbacks to the StatusCallback URL a message was created with, as Twilio does.
+
+Recordings (``FakeRecordings``, ``fake.recordings``): a test puts a recording's bytes in
+(``add``); the fake serves ``GET .../Recordings/{RecordingSid}.wav`` with HTTP basic auth, as
+Twilio does for recording media, deletes on ``DELETE .../Recordings/{RecordingSid}.json`` (204),
+and posts signed recording-status callbacks.
 """
 
 from __future__ import annotations
@@ -218,6 +223,78 @@ class Received:
     read_at: float = 0.0  # time.time() when the server had read it (later, if it was busy)
 
 
+_RECORDING_MEDIA = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})\.(wav|json)$"
+)
+
+
+class FakeRecordings:
+    """Twilio's recordings of one account: media behind basic auth, deletable."""
+
+    def __init__(self, fake: FakeTwilio):
+        self.fake = fake
+        self.files: dict[str, bytes] = {}
+        self.fetched: list[str] = []  # RecordingSids downloaded, in order
+        self.deleted: list[str] = []
+        self.refused = 0  # requests without valid credentials
+        self._lock = threading.Lock()
+
+    def add(self, data: bytes) -> str:
+        """A new recording holding these (WAV) bytes; its RecordingSid."""
+        sid = "RE" + uuid.uuid4().hex
+        with self._lock:
+            self.files[sid] = data
+        return sid
+
+    def url(self, sid: str) -> str:
+        """Its RecordingUrl, as Twilio gives it (no extension)."""
+        return f"{self.fake.url}/{API_VERSION}/Accounts/{self.fake.account_sid}/Recordings/{sid}"
+
+    def send_status(
+        self, callback_url: str, sid: str, call_sid: str, status: str = "completed"
+    ) -> int:
+        """Post a signed recording-status callback, as Twilio does; the HTTP status."""
+        data = self.files.get(sid, b"")
+        seconds = max(1, round(max(0, len(data) - 44) / 16000))  # 8 kHz, 16-bit
+        form = {
+            "AccountSid": self.fake.account_sid,
+            "CallSid": call_sid,
+            "RecordingChannels": "1",
+            "RecordingDuration": str(seconds),
+            "RecordingSid": sid,
+            "RecordingSource": "RecordVerb",
+            "RecordingStartTime": formatdate(usegmt=True),
+            "RecordingStatus": status,
+            "RecordingTrack": "both",
+            "RecordingUrl": self.url(sid),
+        }
+        signature = RequestValidator(self.fake.auth_token).compute_signature(callback_url, form)
+        response = requests.post(
+            callback_url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
+        )
+        return response.status_code
+
+    def handle(self, method: str, path: str, authorization: str | None) -> tuple[int, str, bytes]:
+        """(HTTP status, content type, body) for a GET of media or a DELETE."""
+        match = _RECORDING_MEDIA.match(path)
+        if not match or (method, match.group(3)) not in (("GET", "wav"), ("DELETE", "json")):
+            return 404, "application/json", json.dumps({"code": 20404, "status": 404}).encode()
+        if authorization != self.fake.basic_auth() or match.group(1) != self.fake.account_sid:
+            with self._lock:
+                self.refused += 1
+            return 401, "application/json", json.dumps({"code": 20003, "status": 401}).encode()
+        sid = match.group(2)
+        with self._lock:
+            if sid not in self.files:
+                return 404, "application/json", json.dumps({"code": 20404, "status": 404}).encode()
+            if method == "DELETE":
+                del self.files[sid]
+                self.deleted.append(sid)
+                return 204, "application/json", b""
+            self.fetched.append(sid)
+            return 200, "audio/x-wav", self.files[sid]
+
+
 @dataclass
 class FakeTwilio:
     account_sid: str
@@ -231,6 +308,7 @@ class FakeTwilio:
         self._replies: deque[Reply] = deque()
         self._callees: dict[str, deque[Callee]] = {}
         self._sequence = itertools.count()
+        self.recordings = FakeRecordings(self)
         self._lock = threading.Condition()
         self._release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
@@ -316,6 +394,11 @@ class FakeTwilio:
             url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10
         )
         return response.status_code
+
+    def basic_auth(self) -> str:
+        """The Authorization header Twilio's API expects from this account."""
+        pair = f"{self.account_sid}:{self.auth_token}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
 
     def add_number(self, phone_number: str, **urls: str) -> dict:
         """A number of the account, with its webhook settings (resource names: voice_url...)."""
@@ -649,6 +732,20 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
         super().handle_one_request()
 
+    def _recordings(self, method: str) -> None:
+        fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
+        status, content_type, payload = fake.recordings.handle(
+            method, self.path, self.headers.get("Authorization")
+        )
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_DELETE(self):
+        self._recordings("DELETE")
+
     def _answer(self, status: int, body: dict) -> None:
         payload = json.dumps(body).encode()
         try:
@@ -661,6 +758,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def do_GET(self):
+        if _RECORDING_MEDIA.match(self.path):
+            self._recordings("GET")
+            return
         fake: FakeTwilio = self.server.fake  # type: ignore[attr-defined]
         answer = fake.numbers_api("GET", self.path, self.headers.get("Authorization"), {})
         self._answer(*(answer or (404, fake._error_body(404, 20404, {}, self.path))))

@@ -129,6 +129,28 @@ CONSOLE_AUDIT = PREFIX + ":console:audit"
 CONSOLE_AUDIT_LENGTH = 10_000
 CONSOLE_AUDIT_TTL = 400 * 24 * 60 * 60
 
+# --- the recording line (audio/invites.py, audio/studio.py) ---------------------------------------
+
+#: A volunteer's recording code, by its keyed hash (never the code): language, name, expiry.
+#: Its TTL is the code's lifetime (`flask audio invite --days`), so an expired code is gone.
+STUDIO_INVITE = PREFIX + ":studio:invite:{code}"
+#: The keyed hashes of living codes, for `flask audio invites` (dead members are pruned on read).
+#: No TTL of its own: it holds only hashes, and every member points at a key that expires.
+STUDIO_INVITES = PREFIX + ":studio:invites"
+#: Wrong codes typed from one number (its caller key), for the lock after 5 in an hour.
+STUDIO_TRIES = PREFIX + ":studio:tries:{caller}"
+STUDIO_TRIES_TTL = 60 * 60
+#: One recording call: the code's hash, the language, the prompt being recorded, the way back.
+STUDIO_CALL = PREFIX + ":studio:call:{sid}"
+STUDIO_CALL_TTL = 2 * 60 * 60
+#: The prompts a code has dealt with (recorded and kept, or skipped): a call back resumes after
+#: them. Lives as long as the code.
+STUDIO_DONE = PREFIX + ":studio:done:{code}"
+#: One take (one <Record>): which prompt, which code, and what the volunteer decided (keep or
+#: not), until the recording job has fetched it and deleted it from Twilio.
+STUDIO_TAKE = PREFIX + ":studio:take:{take}"
+STUDIO_TAKE_TTL = 24 * 60 * 60
+
 # --- operations -----------------------------------------------------------------------------------
 
 #: When a process (the clock) last said it was alive: a Unix time. /healthz reads it; the RQ

@@ -21,6 +21,8 @@ from hotline.call_policy import DEFAULT_CALL_POLICY, CallPolicy
 from hotline.reminder_policy import DEFAULT_POLICY, Policy
 from hotline.twilio_fields import ACCOUNT_SID
 
+#: Where `flask audio import` files recordings and the recording line leaves them for review.
+RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "audio" / "recordings"
 #: The token `make run` and the simulator sign with when no Twilio account is configured.
 #: It is public on purpose: development mode is refused unless explicitly asked for.
 DEV_AUTH_TOKEN = "dev-auth-token-not-secret"
@@ -80,6 +82,8 @@ class Settings:
     previous_secret_key: str | None = None
     prefecture: str = "val-de-marne"
     audio_dir: Path = Path("audio/build")
+    #: Recordings made by people (audio/recordings.py), and those waiting for review.
+    recordings_dir: Path = RECORDINGS_DIR
     reminder_policy: Policy = DEFAULT_POLICY
     sms_rate_per_second: float = DEFAULT_SMS_RATE
     #: The caller ID of reminder calls (a number people can call back); TWILIO_FROM when unset.
@@ -258,6 +262,7 @@ class Settings:
             previous_secret_key=previous,
             prefecture=prefecture,
             audio_dir=Path(get("AUDIO_DIR") or "audio/build"),
+            recordings_dir=Path(get("RECORDINGS_DIR") or RECORDINGS_DIR),
             reminder_policy=policy,
             sms_rate_per_second=sms_rate,
             twilio_voice_from=get("TWILIO_VOICE_FROM"),

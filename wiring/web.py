@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask
 from redis import Redis
 
+from audio import studio_views
 from audio import views as audio_files
 from audio.cli import audio_cli
 from audio.inventory import Inventory
+from audio.invites import Invites
 from audio.library import AudioLibrary
+from audio.pending import PendingRecordings
+from audio.plan import RecordingPlan
+from audio.recordings import RecordingStore
 from audio.spoken_dates import SpokenDates
+from audio.studio import STUDIO_KEYS, Studio
 from console import metrics
 from console import session as console_session
 from console import views as console
@@ -71,6 +78,7 @@ from wiring.shared import (
     build_tally,
     default_clock,
 )
+from workers.recordings import FETCH_TAKE_JOB
 
 #: Keys the voice line says outside the menu flow.
 EXTRA_VOICE_KEYS = (
@@ -102,11 +110,15 @@ class WebParts:
     erasure: Erasure
     calls: CallService
     sms: SmsConversation
+    studio: Studio  # the recording line
+    plan: RecordingPlan  # what each language still needs recorded
 
     def used_keys(self) -> frozenset[str]:
         """Every catalog key the code may say or text."""
         spoken = {p.key for p in reachable_prompts(self.flow)}
-        return frozenset(spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS) | set(CALL_SMS_KEYS))
+        return frozenset(
+            spoken | set(EXTRA_VOICE_KEYS) | set(SMS_KEYS) | set(CALL_SMS_KEYS) | set(STUDIO_KEYS)
+        )
 
     def spoken_texts(self) -> SpokenTexts:
         """Every prompt and every menu as first heard, with their words, for the spoken-length
@@ -197,6 +209,7 @@ def build_web_parts(
         changes=changes,
         tally=tally,
     )
+    studio, plan = build_studio(settings, redis, clock, inventory, speaker, outbound)
     return WebParts(
         settings=settings,
         redis=redis,
@@ -213,7 +226,48 @@ def build_web_parts(
         erasure=erasure,
         calls=calls,
         sms=conversation,
+        studio=studio,
+        plan=plan,
     )
+
+
+def build_studio(
+    settings: Settings,
+    redis: Redis,
+    clock: Clock,
+    inventory: Inventory,
+    speaker: Speaker,
+    outbound: Outbound,
+) -> tuple[Studio, RecordingPlan]:
+    """The recording line: codes, the plan of what to record, the job queue for takes."""
+    plan = RecordingPlan(
+        inventory,
+        RecordingStore(settings.recordings_dir),
+        PendingRecordings(settings.recordings_dir),
+    )
+    queue = build_queue(redis)
+
+    def send_draft(number: str, body: str, message_id: str) -> None:
+        if outbound.destinations.allows(number):
+            outbound.enqueue(number, body, purpose="studio", message_id=message_id)
+
+    def enqueue(take: str, delay: int) -> None:
+        options = dict(job_id=f"take-{take}", result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        if delay:
+            queue.enqueue_in(timedelta(seconds=delay), FETCH_TAKE_JOB, take, **options)
+        else:
+            queue.enqueue(FETCH_TAKE_JOB, take, **options)
+
+    studio = Studio(
+        redis,
+        Invites(redis, settings.secret_key),
+        plan,
+        speaker,
+        clock,
+        send_draft=send_draft,
+        enqueue=enqueue,
+    )
+    return studio, plan
 
 
 def create_app(
@@ -251,6 +305,8 @@ def create_app(
             Erasure: parts.erasure,
             CallService: parts.calls,
             SmsConversation: parts.sms,
+            Studio: parts.studio,
+            RecordingPlan: parts.plan,
             CatalogUse: CatalogUse(parts.used_keys(), parts.flow.languages),
             SpokenTexts: parts.spoken_texts(),
             ConsoleParts: ConsoleParts.build(
@@ -262,6 +318,7 @@ def create_app(
     )
     app.register_blueprint(health.bp)
     app.register_blueprint(voice.bp)
+    app.register_blueprint(studio_views.bp)
     app.register_blueprint(audio_files.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(sms_status.bp)

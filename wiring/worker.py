@@ -22,6 +22,8 @@ from rq.serializers import JSONSerializer
 from rq.utils import import_attribute
 from rq.worker import WorkerStatus
 
+from audio.pending import PendingRecordings
+from audio.takes import TakeFetcher, TwilioAccount
 from hotline.clock import Clock
 from hotline.logs import setup_logging
 from hotline.rate_cap import RateCap
@@ -73,6 +75,7 @@ class WorkerParts:
     outbound: Outbound
     dispatcher: Dispatcher
     reminders: ReminderService
+    takes: TakeFetcher
 
 
 def build_worker_parts(
@@ -98,7 +101,17 @@ def build_worker_parts(
         recipients=reminders,
         tally=tally,
     )
-    return WorkerParts(settings, redis, clock, outbound, dispatcher, reminders)
+    account = (
+        TwilioAccount(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_api_base_url,
+        )
+        if settings.twilio_account_sid
+        else None
+    )
+    takes = TakeFetcher(redis, account, PendingRecordings(settings.recordings_dir), clock)
+    return WorkerParts(settings, redis, clock, outbound, dispatcher, reminders, takes)
 
 
 class HotlineJob(Job):

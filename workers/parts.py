@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Protocol
 
+from audio.takes import TakeFetcher
 from hotline.clock import Clock
 from reminders.service import ReminderService
 from sms.dispatch import Dispatcher
@@ -28,6 +29,9 @@ class JobParts(Protocol):
 
     @property
     def reminders(self) -> ReminderService: ...
+
+    @property
+    def takes(self) -> TakeFetcher: ...
 
 
 _current: ContextVar[JobParts] = ContextVar("hotline_job_parts")

@@ -160,7 +160,8 @@ def test_cli_build_with_espeak_then_coverage(app, espeak_ng, tmp_path):
     )
     assert again.exit_code == 0 and "0 engine call(s)" in again.output
     coverage = runner.invoke(args=["audio", "coverage", "--recordings", tmp_path])
-    rows = {line.split()[0]: line.split() for line in coverage.output.splitlines()[1:]}
+    first_table = coverage.output.split("\n\n")[0]  # then the recording line's table
+    rows = {line.split()[0]: line.split() for line in first_table.splitlines()[1:]}
     total, tts, recorded, stale, missing = map(int, rows["en"][1:6])
     assert tts == total and recorded == stale == missing == 0
     assert int(rows["fr"][5]) == int(rows["fr"][1])  # nothing built in French: all missing
