@@ -1,16 +1,18 @@
 """What a failed ``calls.create`` means, as tables: retry the job, count it as an unanswered try,
 drop the call with its reason, or stop and tell the operator.
 
-The codes are the Calls API's own; an API error without one of them is read by its HTTP status,
-as sms.errors reads message errors. A misconfiguration (caller ID not verified, France not
-allowed in the voice geo permissions, bad credentials) would fail every reminder call the same
-way: it is ``loud``, the job fails where `flask jobs failed` and the log show it, and the call
-can be requeued once fixed.
+The codes are the Calls API's own; an API error without one of them is read as every REST
+error is (hotline.twilio_errors: the codes any request may carry, then the HTTP status). A
+misconfiguration (caller ID not verified, France not allowed in the voice geo permissions, bad
+credentials) would fail every reminder call the same way: it is ``loud``, the job fails where
+`flask jobs failed` and the log show it, and the call can be requeued once fixed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hotline.twilio_errors import TwilioErrors
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ CALLER_ID = CallOutcome("caller_id", "loud", "the caller ID is not a verified or
 CONFIG = CallOutcome("config", "loud", "our Twilio account is misconfigured")
 REFUSED = CallOutcome("refused", "drop", "the API refused this call")
 
-#: Twilio error codes from the Calls API's error body.
+#: The Calls API's own codes (the ones any REST request may carry are in hotline.twilio_errors).
 BY_CODE: dict[int, CallOutcome] = {
     21215: GEO,  # Geo Permission configuration is not permitting call
     21210: CALLER_ID,  # Caller phone number not verified
@@ -37,29 +39,11 @@ BY_CODE: dict[int, CallOutcome] = {
     21217: INVALID,  # Phone number does not appear to be valid
     21211: INVALID,  # Invalid 'To' Phone Number
     21214: UNREACHABLE,  # 'To' phone number cannot be reached
-    20003: CONFIG,  # Authentication failed
-    20404: CONFIG,  # Resource not found (wrong account, wrong base URL)
-    20429: RETRY,  # Too many requests
-    20500: RETRY,
-    20503: RETRY,
 }
 
-#: When the body carries no code we know: the HTTP status (other 4xx: refused; 5xx: passing).
-BY_HTTP_STATUS: dict[int, CallOutcome] = {
-    401: CONFIG,
-    403: CONFIG,
-    404: CONFIG,
-    408: RETRY,
-    429: RETRY,
-}
+ERRORS = TwilioErrors(BY_CODE, config=CONFIG, transient=RETRY, network=NETWORK, refused=REFUSED)
 
 
 def classify(http_status: int | None, code: int | None) -> CallOutcome:
     """The outcome of a calls.create error (HTTP status and Twilio code), or of no answer."""
-    if code is not None and code in BY_CODE:
-        return BY_CODE[code]
-    if http_status is None:
-        return NETWORK
-    if http_status in BY_HTTP_STATUS:
-        return BY_HTTP_STATUS[http_status]
-    return RETRY if http_status >= 500 else REFUSED
+    return ERRORS.classify(http_status, code)

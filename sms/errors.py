@@ -2,11 +2,12 @@
 
 A send can fail when the API answers (an HTTP error with Twilio's error body), when the network
 fails (no answer), or later, when Twilio reports the message undelivered in a status callback
-(``ErrorCode``). All three go through ``classify``: look the code up, then the HTTP status, then
-fall back by class (5xx transient, other 4xx refused). An outcome is either transient (RQ retries
-the job with backoff) or final (the message is closed with its reason, and the registration owner
-is told through ``Recipients.delivery_failed`` (sms.outbound), with ``forget`` set when
-``registration`` says the number cannot or must not get SMS any more.
+(``ErrorCode``). All three go through these tables, in the order every REST error is read
+(hotline.twilio_errors): the code, then the HTTP status, then the status's class (5xx
+transient, other 4xx refused). An outcome is either transient (RQ retries the job with backoff)
+or final (the message is closed with its reason, and the registration owner is told through
+``Recipients.delivery_failed`` (sms.outbound), with ``forget`` set when ``registration`` says
+the number cannot or must not get SMS any more.
 
 Twilio adds finer codes over time (in 2024 it split some cases out of 21211 and 21614); an unknown
 4xx code is final ("refused") and logged with its code, so the table can be extended.
@@ -15,6 +16,8 @@ Twilio adds finer codes over time (in 2024 it split some cases out of 21211 and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hotline.twilio_errors import TwilioErrors
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ GAVE_UP = Failure("gave_up", False, "keep", "still failing after every retry")
 UNREADABLE = Failure("unreadable", False, "keep", "the stored number cannot be decrypted")
 WITHDRAWN = Failure("withdrawn", False, "keep", "no longer wanted (the person sent STOP)")
 
-#: Twilio error codes, from the REST API's error body ("code") or a status callback's ErrorCode.
+#: The Messaging API's own codes, from the REST API's error body ("code") or a status callback's
+#: ErrorCode (the codes any REST request may carry, and the HTTP statuses, are in
+#: hotline.twilio_errors).
 BY_CODE: dict[int, Failure] = {
     # answered by the REST API when creating the message
     21610: OPT_OUT,  # Attempt to send to unsubscribed recipient
@@ -56,11 +61,6 @@ BY_CODE: dict[int, Failure] = {
     21604: REFUSED,  # 'To' number is required
     21602: REFUSED,  # Message body is required
     21617: REFUSED,  # Concatenated message body exceeds the 1600 character limit
-    20003: CONFIG,  # Authentication failed
-    20404: CONFIG,  # Resource not found (wrong account, wrong base URL)
-    20429: TRANSIENT,  # Too many requests
-    20500: TRANSIENT,  # Internal server error
-    20503: TRANSIENT,  # Service unavailable
     # reported later in status callbacks (MessageStatus undelivered or failed)
     30003: UNREACHABLE,  # Unreachable destination handset
     30004: BLOCKED,  # Message blocked
@@ -70,24 +70,13 @@ BY_CODE: dict[int, Failure] = {
     30008: UNKNOWN,  # Unknown error
 }
 
-#: When the body carries no code we know: the HTTP status.
-BY_HTTP_STATUS: dict[int, Failure] = {
-    401: CONFIG,
-    403: CONFIG,
-    404: CONFIG,
-    408: TRANSIENT,
-    429: TRANSIENT,
-    500: TRANSIENT,
-    502: TRANSIENT,
-    503: TRANSIENT,
-    504: TRANSIENT,
-}
+ERRORS = TwilioErrors(BY_CODE, config=CONFIG, transient=TRANSIENT, network=NETWORK, refused=REFUSED)
 
 FAILURES: dict[str, Failure] = {
     o.reason: o
     for o in (
-        *BY_CODE.values(),
-        *BY_HTTP_STATUS.values(),
+        *ERRORS.by_code.values(),
+        *ERRORS.by_http_status.values(),
         NETWORK,
         REFUSED,
         GAVE_UP,
@@ -99,19 +88,13 @@ FAILURES: dict[str, Failure] = {
 
 def classify(http_status: int | None, code: int | None) -> Failure:
     """The outcome of an API error (HTTP status and Twilio code), or of no answer at all."""
-    if code is not None and code in BY_CODE:
-        return BY_CODE[code]
-    if http_status is None:
-        return NETWORK
-    if http_status in BY_HTTP_STATUS:
-        return BY_HTTP_STATUS[http_status]
-    return TRANSIENT if http_status >= 500 else REFUSED
+    return ERRORS.classify(http_status, code)
 
 
 def classify_callback(error_code: int | None) -> Failure:
     """The outcome of a status callback reporting a message undelivered or failed."""
     if error_code is None:
         return UNKNOWN
-    outcome = BY_CODE.get(error_code, UNKNOWN)
+    outcome = ERRORS.by_code.get(error_code, UNKNOWN)
     # Too late to retry from a callback: a transient code there just means "not delivered".
     return UNKNOWN if outcome.transient else outcome
