@@ -13,6 +13,7 @@ numbers are E.164 (at most 15 digits). Whatever is logged from a request goes th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
 #: SM for SMS, MM for MMS; Twilio's docs also show older SMS SIDs that start with SM.
@@ -26,6 +27,11 @@ ERROR_CODE = re.compile(r"[0-9]{1,6}")
 #: A status word (queued, delivered, in-progress, no-answer...).
 STATUS = re.compile(r"[a-z-]{1,20}")
 
+#: The fields Twilio sends with every request of a kind, and their formats: a request that lacks
+#: one, or carries it in another format, is not Twilio's and is not served.
+VOICE_FIELDS = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID}
+SMS_FIELDS = {"MessageSid": MESSAGE_SID, "AccountSid": ACCOUNT_SID}
+
 #: Longest value written to a log line from a request.
 LOG_LIMIT = 64
 
@@ -33,6 +39,22 @@ LOG_LIMIT = 64
 def valid(pattern: re.Pattern[str], value: str | None) -> str | None:
     """``value`` when the whole of it matches ``pattern``, else None."""
     return value if value is not None and pattern.fullmatch(value) else None
+
+
+def invalid_fields(
+    form: Mapping[str, str], required: Mapping[str, re.Pattern[str]]
+) -> tuple[str, ...]:
+    """The names of the ``required`` fields that ``form`` lacks or holds in another format, in
+    the table's order: what a refused request is logged with (its names, never its values)."""
+    return tuple(name for name, pattern in required.items() if not valid(pattern, form.get(name)))
+
+
+def whole_number(raw: str | None, max_digits: int) -> int | None:
+    """``raw`` as a number when it is 1 to ``max_digits`` ASCII digits, else None ("²" and "٣"
+    are digits to ``str.isdigit``, never here)."""
+    if raw is None or not 0 < len(raw) <= max_digits or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
 
 
 def error_code(raw: str | None) -> int | None:

@@ -20,7 +20,15 @@ from hotline.identity import caller_key, normalise_number
 from hotline.language_choice import LanguageChoices
 from hotline.sms_destinations import Destinations
 from hotline.sms_limits import DailyLimits
-from hotline.twilio_fields import ACCOUNT_SID, CALL_SID, DIGITS, STATUS, valid
+from hotline.twilio_fields import (
+    CALL_SID,
+    DIGITS,
+    STATUS,
+    VOICE_FIELDS,
+    invalid_fields,
+    valid,
+    whole_number,
+)
 from insights.events import Event, event
 from insights.tally import Tally
 from ivr import funnel
@@ -87,20 +95,10 @@ class CallRequest:
         cls, form: MultiDict[str, str], secret: str, args: MultiDict[str, str] | None = None
     ) -> CallRequest:
         sid = valid(CALL_SID, form.get("CallSid"))
-        invalid = [
-            name
-            for name, ok in (
-                ("CallSid", sid),
-                ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
-            )
-            if not ok
-        ]
         digits = form.get("Digits") or None
         if digits is not None and not valid(DIGITS, digits):
             digits = NOT_A_KEY
-        step = (args or MultiDict()).get("n", "")
         finished_on = form.get("FinishedOnKey", "")
-        duration = form.get("CallDuration", "")
         # On a call the hotline placed (a reminder), the person is the one called, not From.
         outbound = form.get("Direction", "").startswith("outbound")
         person = form.get("To") if outbound else form.get("From")
@@ -110,12 +108,10 @@ class CallRequest:
             caller=caller_key(secret, person),
             digits=digits,
             status=valid(STATUS, form.get("CallStatus")),
-            step=int(step) if step.isascii() and step.isdigit() and len(step) <= _STEP else None,
-            invalid=tuple(invalid),
+            step=whole_number((args or MultiDict()).get("n"), _STEP),
+            invalid=invalid_fields(form, VOICE_FIELDS),
             finished_on=finished_on if finished_on in _KEYPAD_KEYS else "",
-            duration=int(duration)
-            if duration.isascii() and duration.isdigit() and len(duration) <= _STEP
-            else None,
+            duration=whole_number(form.get("CallDuration"), _STEP),
             answered_by=form.get("AnsweredBy", "")[:32],
         )
 

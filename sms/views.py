@@ -11,7 +11,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from content.catalog import FALLBACK_LANGUAGES, Content
 from hotline.clock import Clock
 from hotline.parts import part
-from hotline.twilio_fields import ACCOUNT_SID, MESSAGE_SID, valid
+from hotline.twilio_fields import SMS_FIELDS, invalid_fields
 from hotline.twilio_request import twilio_signed
 from sms.conversation import Inbound, SmsConversation
 
@@ -31,15 +31,7 @@ def messages(texts: list[str]) -> Response:
 def incoming() -> Response:
     """Answer one incoming SMS."""
     form = request.form
-    sid = valid(MESSAGE_SID, form.get("MessageSid"))
-    invalid = [
-        name
-        for name, ok in (
-            ("MessageSid", sid),
-            ("AccountSid", valid(ACCOUNT_SID, form.get("AccountSid"))),
-        )
-        if not ok
-    ]
+    invalid = invalid_fields(form, SMS_FIELDS)
     if invalid:
         # Signed, yet not what Twilio sends: refused, logged by field name (never the number).
         log.warning("SMS webhook refused: invalid %s", ", ".join(invalid))
@@ -48,7 +40,7 @@ def incoming() -> Response:
         number=form.get("From"),
         body=form.get("Body", ""),
         now=part(Clock).now(),
-        message_sid=sid,
+        message_sid=form["MessageSid"],
     )
     return messages(part(SmsConversation).reply(inbound))
 

@@ -158,3 +158,21 @@ def test_nothing_kept_holds_the_number_in_clear(texter, redis):
 def test_unsigned_texts_are_refused_and_change_nothing(texter, hotline):
     assert texter.text("RAPPEL 15/03/2027", sign=False).status == 403
     assert hotline.reminders.store.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"MessageSid": "SM" + "a" * 32 + "\n"}, "MessageSid"),
+        ({"MessageSid": "CA" + "a" * 32}, "MessageSid"),
+        ({"AccountSid": ""}, "AccountSid"),
+    ],
+)
+def test_signed_texts_without_twilios_fields_are_refused_by_name(
+    texter, hotline, caplog, change, named
+):
+    form = {**texter.form("RAPPEL 15/03/2027"), **change}
+    assert texter.post(form).status == 400
+    assert hotline.reminders.store.count() == 0
+    assert f"SMS webhook refused: invalid {named}" in caplog.text
+    assert texter.number not in caplog.text
