@@ -20,8 +20,7 @@ from hotline.settings import Settings
 from hotline.twilio_fields import valid
 from hotline.twilio_request import twilio_signed
 from ivr.calls import CallRequest
-from ivr.twiml import GATHER_TIMEOUT
-from ivr.twiml import _voice as voice_utterances  # the same <Say>/<Play> as the caller line
+from ivr.twiml import GATHER_TIMEOUT, add_utterances
 
 log = logging.getLogger(__name__)
 bp = Blueprint("studio", __name__, url_prefix="/voice/studio")
@@ -42,7 +41,7 @@ def studio_twiml(turn: StudioTurn, origin: str) -> str:
             finish_on_key=turn.listen.finish_on_key,
             timeout=GATHER_TIMEOUT,
         )
-    voice_utterances(parent, turn.utterances, origin)
+    add_utterances(parent, turn.utterances, origin)
     if turn.listen:
         response.append(parent)
         response.redirect(origin + turn.listen.action, method="POST")

@@ -19,7 +19,16 @@ from ivr.speech import Play, Utterance
 GATHER_TIMEOUT = 8
 
 
-def _voice(parent: VoiceResponse | Gather, utterances: Iterable[Utterance], origin: str) -> None:
+def add_utterances(
+    parent: VoiceResponse | Gather, utterances: Iterable[Utterance], origin: str
+) -> None:
+    """Append each utterance to ``parent``: a recording as <Play> (its path made absolute on
+    ``origin``), else <Say> in its language's voice.
+
+    Public because every phone line speaks this way: the recording line (audio.studio_views)
+    builds its own documents (<Record>, a longer <Gather>) but must play and say prompts exactly
+    as callers hear them, so that rule lives here once.
+    """
     for u in utterances:
         if isinstance(u, Play):
             # Twilio documents <Play> as taking a URL, relative only for action and <Redirect>:
@@ -72,7 +81,7 @@ def _listen(
     if finish_key is not None:
         entry["action_on_empty_result"] = True
     gather = Gather(action=action, method="POST", num_digits=num_digits, timeout=timeout, **entry)
-    _voice(gather, utterances, origin)
+    add_utterances(gather, utterances, origin)
     response.append(gather)
     response.redirect(action, method="POST")
     return str(response)
@@ -81,7 +90,7 @@ def _listen(
 @functools.lru_cache(maxsize=256)
 def _hang_up(utterances: tuple[Utterance, ...], origin: str) -> str:
     response = VoiceResponse()
-    _voice(response, utterances, origin)
+    add_utterances(response, utterances, origin)
     response.hangup()
     return str(response)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from twilio.twiml.voice_response import VoiceResponse
 
 from content.catalog import Content, load_catalogs, load_languages
 from content.prefecture import load_prefecture
@@ -63,6 +64,17 @@ def test_hang_up_says_then_hangs_up():
 
 def test_empty():
     assert twiml.empty() == f"{HEAD}<Response />"
+
+
+def test_utterances_added_to_any_document_play_absolute_urls():
+    # What the recording line builds on: a path is made absolute on the origin, a URL kept.
+    response = VoiceResponse()
+    utterances = [Play("/audio/fr/a.mp3"), Play("https://cdn.example/b.mp3"), Say("c", "fr-FR")]
+    twiml.add_utterances(response, utterances, "https://h.example")
+    assert str(response) == (
+        f"{HEAD}<Response><Play>https://h.example/audio/fr/a.mp3</Play>"
+        '<Play>https://cdn.example/b.mp3</Play><Say language="fr-FR">c</Say></Response>'
+    )
 
 
 @pytest.fixture(scope="module")
