@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from audio.studio import Studio, StudioTurn
 from hotline.parts import part
 from hotline.settings import Settings
-from hotline.twilio_fields import valid
+from hotline.twilio_fields import RECORDING_SID, RECORDING_URL, valid
 from hotline.twilio_request import twilio_signed
 from ivr.calls import CallRequest
 from ivr.twiml import GATHER_TIMEOUT, add_utterances
@@ -121,7 +121,7 @@ def recorded() -> Response:
     call, take = _call(), _take()
     if call is None or take is None:
         return _refused()
-    url = request.form.get("RecordingUrl") or None
+    url = valid(RECORDING_URL, request.form.get("RecordingUrl"))  # played back: Twilio's only
     turn = part(Studio).recorded(call.call_sid, take, request.form.get("Digits"), url)
     return _reply(turn)
 
@@ -141,9 +141,10 @@ def review() -> Response:
 def recording() -> Response:
     """Twilio's recording-status callback: the take's file is ready (or failed)."""
     take = _take()
-    sid, url = request.form.get("RecordingSid", ""), request.form.get("RecordingUrl", "")
+    sid = valid(RECORDING_SID, request.form.get("RecordingSid"))
+    url = valid(RECORDING_URL, request.form.get("RecordingUrl"))
     status = request.form.get("RecordingStatus", "")
-    if take is None or not sid.startswith("RE") or not url:
+    if take is None or sid is None or url is None:
         return Response("", status=400)
     part(Studio).recording_status(take, sid, url, status)
     return Response(str(VoiceResponse()), mimetype="text/xml")

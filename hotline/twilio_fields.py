@@ -26,6 +26,14 @@ DIGITS = re.compile(r"[0-9*#]{1,32}")
 ERROR_CODE = re.compile(r"[0-9]{1,6}")
 #: A status word (queued, delivered, in-progress, no-answer...).
 STATUS = re.compile(r"[a-z-]{1,20}")
+RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+#: Where Twilio keeps a recording (<Record>'s RecordingUrl, no extension): on its API host, or on
+#: TWILIO_API_BASE_URL's (http for the local Twilio). The studio plays it back in a <Play>: any
+#: other value would be an unplayable URL, or a character that breaks the TwiML document.
+RECORDING_URL = re.compile(
+    r"https?://[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?"
+    r"/2010-04-01/Accounts/AC[0-9a-fA-F]{32}/Recordings/RE[0-9a-fA-F]{32}"
+)
 
 #: The fields Twilio sends with every request of a kind, and their formats: a request that lacks
 #: one, or carries it in another format, is not Twilio's and is not served.

@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from hotline.twilio_fields import SMS_FIELDS, VOICE_FIELDS, invalid_fields, whole_number
+from hotline.twilio_fields import (
+    RECORDING_URL,
+    SMS_FIELDS,
+    VOICE_FIELDS,
+    invalid_fields,
+    valid,
+    whole_number,
+)
 
 CALL = "CA" + "a" * 32
 MESSAGE = "SM" + "b" * 32
@@ -61,3 +68,25 @@ def test_the_sms_fields_twilio_always_sends(form, invalid):
 )
 def test_a_whole_number_is_ascii_digits_only(raw, number):
     assert whole_number(raw, 6) == number
+
+
+RECORDING = f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{'f' * 32}"
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://api.twilio.com" + RECORDING, True),
+        ("http://127.0.0.1:8123" + RECORDING, True),  # TWILIO_API_BASE_URL: the local Twilio
+        ("https://api.twilio.com" + RECORDING + "\n", False),
+        ("https://api.twilio.com" + RECORDING + ".mp3", False),  # Twilio gives no extension
+        ("https://api.twilio.com" + RECORDING.replace("RE", "CA"), False),
+        ("https://evil.example/x.mp3", False),
+        ("javascript:x", False),
+        ("/etc/passwd", False),
+        ("https://api.twilio.com" + RECORDING[:-1] + "\x17", False),  # breaks the TwiML
+        ("", False),
+    ],
+)
+def test_a_recording_url_is_twilios_or_nothing(url, ok):
+    assert (valid(RECORDING_URL, url) is not None) == ok
