@@ -4,7 +4,8 @@ A valid signature only says Twilio (or whoever holds the token) sent the request
 still be anything. Hypothesis builds forms with Twilio's field names and values that are valid,
 nearly valid (a SID with a newline, Unicode digits, "²", 5,000 digits) or junk, signs them like
 Twilio, and posts them to a real app on a real Redis, where calls are already under way so that
-steps reach the menus. Each answer is checked against the TwiML Twilio accepts (verbs, nesting,
+steps reach the menus (and, on the recording line, volunteers record and listen back). Each
+answer is checked against the TwiML Twilio accepts (verbs, nesting,
 attributes and their values), as Twilio would read it.
 
 In CI (CI=true) the examples are derandomized, so a run is repeatable; locally each run explores
@@ -16,7 +17,7 @@ from __future__ import annotations
 import os
 import xml.etree.ElementTree as ET
 from collections import Counter
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,8 +37,12 @@ FUZZ = settings(
 TALLY: Counter[str] = Counter()
 
 CALL_SIDS = ["CA" + c * 32 for c in "abcdef"]
+#: Calls on the recording line (/voice/studio); a caller line's CallSid may come there too.
+STUDIO_SIDS = ["CA" + c * 32 for c in "0123"]
 MESSAGE_SIDS = ["SM" + c * 32 for c in "abc"]
 ACCOUNT = "AC" + "0" * 32
+RECORDING = "RE" + "e" * 32
+RECORDING_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}"
 NUMBERS = ["+33612345678", "+33700000001", "anonymous", "+266696687", "client:alice", ""]
 
 #: Values that broke or could break a parser: Unicode digits, newlines after a valid value,
@@ -86,6 +91,34 @@ def _voice_form():
             "FinishedOnKey": _field(["", "#"]),
             "SpeechResult": _text(),
             "ApiVersion": _field(["2010-04-01"]),
+        },
+    )
+
+
+def _mostly(right, other):
+    """``right`` three times in four: the fields that let a request reach a volunteer's call
+    and take, so that most examples test what comes after them (``other`` still comes)."""
+    return st.integers(0, 3).flatmap(lambda n: right if n else other)
+
+
+def _studio_form():
+    """What Twilio posts on the recording line: a call's fields, and <Record>'s."""
+    return st.fixed_dictionaries(
+        {
+            "CallSid": _mostly(st.sampled_from(STUDIO_SIDS), _field([CALL_SIDS[0]])),
+            "AccountSid": _mostly(st.just(ACCOUNT), _field([ACCOUNT])),
+            "From": _field(NUMBERS),
+            "To": _field(["+33100000001"]),
+        },
+        optional={
+            "Digits": _field([*"0123*#", "hangup", "1" * 10]),
+            "CallStatus": _field(["ringing", "in-progress", "completed"]),
+            "RecordingUrl": _field(
+                [RECORDING_URL, RECORDING_URL + "\n", RECORDING_URL + ".mp3", ""]
+            ),
+            "RecordingSid": _field([RECORDING]),
+            "RecordingDuration": _field(["2", "0"]),
+            "RecordingStatus": _field(["completed", "failed", "absent"]),
         },
     )
 
@@ -158,6 +191,18 @@ VOICE_VERBS = {
     "Pause": {"length"},
     "Redirect": {"method"},
     "Hangup": set(),
+    "Record": {
+        "action",
+        "method",
+        "finishOnKey",
+        "maxLength",
+        "timeout",
+        "playBeep",
+        "trim",
+        "recordingStatusCallback",
+        "recordingStatusCallbackMethod",
+        "recordingStatusCallbackEvent",
+    },
     "Gather": {
         "action",
         "method",
@@ -172,7 +217,9 @@ VOICE_VERBS = {
     },
 }
 GATHER_NESTS = {"Say", "Play", "Pause"}
-INTEGER_ATTRIBUTES = {"numDigits", "timeout", "loop", "length"}
+INTEGER_ATTRIBUTES = {"numDigits", "timeout", "loop", "length", "maxLength"}
+#: Where Twilio takes a URL: absolute (a relative one is resolved on the request's URL).
+URL_ATTRIBUTES = {"action", "recordingStatusCallback"}
 
 
 def assert_valid_voice_twiml(response) -> None:
@@ -188,8 +235,10 @@ def assert_valid_voice_twiml(response) -> None:
         last = root[-1].tag
         assert last in ("Hangup", "Redirect"), last
         if last == "Redirect":
-            assert root[-2].tag == "Gather"
-            assert root[-1].text == root[-2].get("action")
+            # After a <Gather> (no key) to its own action; after a <Record> (nothing heard).
+            assert root[-2].tag in ("Gather", "Record")
+            if root[-2].tag == "Gather":
+                assert root[-1].text == root[-2].get("action")
 
 
 def _check_verb(verb: ET.Element, *, top: bool) -> None:
@@ -197,8 +246,13 @@ def _check_verb(verb: ET.Element, *, top: bool) -> None:
     assert set(verb.attrib) <= VOICE_VERBS[verb.tag], verb.attrib
     for name in INTEGER_ATTRIBUTES & set(verb.attrib):
         assert verb.get(name, "").isascii() and verb.get(name, "").isdigit()
-    if "method" in verb.attrib:
-        assert verb.get("method") in ("GET", "POST")
+    for name in ("method", "recordingStatusCallbackMethod"):
+        if name in verb.attrib:
+            assert verb.get(name) in ("GET", "POST")
+    for name in URL_ATTRIBUTES & set(verb.attrib):
+        assert verb.get(name, "").startswith(("/", "https://", "http://"))
+    if "playBeep" in verb.attrib:
+        assert verb.get("playBeep") in ("true", "false")
     if verb.tag in ("Redirect", "Play"):
         assert (verb.text or "").startswith(("/", "https://", "http://"))
     if verb.tag == "Say":
@@ -257,13 +311,82 @@ def test_the_sms_status_callback_never_fails_whatever_the_signed_input(client, f
     assert_valid_messaging_twiml(_post(client, "/sms/status", form, query))
 
 
-WEBHOOKS = ["/voice/incoming", "/voice/step", "/voice/status", "/sms/incoming", "/sms/status"]
+@pytest.fixture
+def studio_under_way(calls_under_way, hotline, clock):
+    """Volunteers on the recording line: each typed a living code and was asked to record (its
+    take is the one fuzzed queries may name); the first also recorded and is listening back."""
+    code, _ = hotline.studio.invites.create("ps", "Fuzz (ps)", 7, clock.now())
+    takes = []
+    for sid in STUDIO_SIDS:
+        form = {"CallSid": sid, "AccountSid": ACCOUNT, "From": NUMBERS[0], "To": "+33100000001"}
+        assert _post(calls_under_way, "/voice/studio", form).status_code == 200
+        answer = _post(calls_under_way, "/voice/studio/code", {**form, "Digits": code})
+        record = ET.fromstring(answer.get_data(as_text=True)).find("Record")
+        assert record is not None, answer.get_data(as_text=True)
+        takes.append(parse_qs(urlsplit(record.get("action", "")).query)["take"][0])
+    heard = {
+        "CallSid": STUDIO_SIDS[0],
+        "AccountSid": ACCOUNT,
+        "Digits": "#",
+        "RecordingUrl": RECORDING_URL,
+    }
+    review = _post(calls_under_way, "/voice/studio/recorded", heard, {"take": takes[0]})
+    assert ET.fromstring(review.get_data(as_text=True)).find("Gather") is not None
+    return calls_under_way, takes
+
+
+def _studio_query(takes: list[str]):
+    """A take of a call under way, a take-like id nobody was given, junk, or nothing."""
+    nobodys = st.text(alphabet="0123456789abcdef", min_size=16, max_size=16)
+    other = st.one_of(
+        st.just({}),
+        st.fixed_dictionaries({"take": nobodys}),
+        st.fixed_dictionaries({"take": _ascii(20)}),
+    )
+    return _mostly(st.fixed_dictionaries({"take": st.sampled_from(takes)}), other)
+
+
+STUDIO_VOICE = ["/voice/studio", "/voice/studio/code", "/voice/studio/prompt"]
+STUDIO_TAKES = ["/voice/studio/recorded", "/voice/studio/review"]
+
+
+@FUZZ
+@given(
+    path=st.sampled_from([*STUDIO_VOICE, *STUDIO_TAKES, "/voice/studio/recording"]),
+    form=_studio_form(),
+    data=st.data(),
+)
+def test_the_recording_line_answers_valid_twiml_whatever_the_signed_input(
+    studio_under_way, path, form, data
+):
+    client, takes = studio_under_way
+    response = _post(client, path, form, data.draw(_studio_query(takes)))
+    TALLY[f"studio {response.status_code}"] += 1
+    if path == "/voice/studio/recording":
+        # Twilio's recording-status callback: it reads no TwiML, but a 5xx is still a failure.
+        assert response.status_code in (200, 400), response.status_code
+        if response.status_code == 200:
+            assert_valid_voice_twiml(response)
+    else:
+        assert_valid_voice_twiml(response)
+
+
+WEBHOOKS = [
+    "/voice/incoming",
+    "/voice/step",
+    "/voice/status",
+    "/sms/incoming",
+    "/sms/status",
+    *STUDIO_VOICE,
+    *STUDIO_TAKES,
+    "/voice/studio/recording",
+]
 
 
 @settings(FUZZ, max_examples=max(EXAMPLES // 2, 50))
 @given(
     path=st.sampled_from(WEBHOOKS),
-    form=st.one_of(_voice_form(), _sms_form(), _status_form()),
+    form=st.one_of(_voice_form(), _sms_form(), _status_form(), _studio_form()),
     forgery=st.sampled_from(
         ["unsigned", "other token", "field changed", "field added", "other url"]
     ),
