@@ -65,6 +65,12 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
     return most
 
 
+def per_window(times: list[float], window: float) -> list[int]:
+    """Arrivals in each ``window`` seconds from the first arrival."""
+    counts = Counter(int((t - times[0]) // window) for t in times) if times else Counter()
+    return [counts[i] for i in range(max(counts, default=-1) + 1)]
+
+
 def environment(redis_url: str, api_url: str, rate: float) -> dict[str, str]:
     return {
         **os.environ,
@@ -204,6 +210,8 @@ def _run(
         # the same, by when the fake server's threads got round to reading each request
         "max_in_any_1s_window_as_read": read_window_max,
         "min_gap_ms": round(1000 * min(gaps), 2) if gaps else None,
+        # where the rate was lost: arrivals in each 10 s from the first (the last one partial)
+        "per_10s": per_window(times, 10.0),
         "queue_left": parts.outbound.queue.count,
         "queue": QUEUE_NAME,
     }

@@ -16,11 +16,14 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 _MOBILE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+#: Callers whose reach is remembered in a process (about 100 bytes each; the oldest half goes).
+REACH_CACHE = 4096
 
 
 class Destinations:
     def __init__(self, countries: Iterable[str]):
         self.countries = frozenset(c.upper() for c in countries)
+        self._reach: dict[str, tuple[bool, bool]] = {}
 
     def refusal(self, number: str | None) -> str | None:
         """Why this number may not get an SMS ("invalid", "country", "not_mobile"), or None."""
@@ -43,3 +46,23 @@ class Destinations:
         """A reminder call may ring a landline too, but only in the allowed countries (a call
         abroad is the same toll-fraud risk as an SMS)."""
         return self.refusal(number) in (None, "not_mobile")
+
+    def reach(self, number: str | None, caller: str | None) -> tuple[bool, bool]:
+        """(may get an SMS, may get a reminder call), for a caller's number on every key press.
+
+        Parsing a number costs about as much as a Redis round trip, and a call asks on each of
+        its webhooks: the answer is remembered by the caller's keyed hash (never the number,
+        which must not linger in memory), in a bounded table that drops its older half when
+        full. Numbers are read from Twilio's signed form, so the same hash is the same number.
+        """
+        if caller is None:
+            return self.allows(number), self.allows_call(number)
+        known = self._reach.get(caller)
+        if known is None:
+            refusal = self.refusal(number)
+            known = (refusal is None, refusal in (None, "not_mobile"))
+            if len(self._reach) >= REACH_CACHE:
+                for old in list(self._reach)[: REACH_CACHE // 2]:  # dicts keep insertion order
+                    self._reach.pop(old, None)
+            self._reach[caller] = known
+        return known

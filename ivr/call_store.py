@@ -52,12 +52,16 @@ def decode(raw: bytes | str | None) -> CallState | None:
         return None
 
 
-# Take step ARGV[1] of a call: only if it is the call's next step (a replayed or stale POST
-# carries an older number, a call that ended holds "ended"). Returns 1 when taken.
-_CLAIM_STEP = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+# Take step ARGV[1] of a call, and read its state, in one round trip: the step is taken only if
+# the call has a state and ARGV[1] is its next step (a replayed or stale POST carries an older
+# number, a call that ended holds "ended"). Returns {1 if taken, the step number as it was, the
+# state} (false, read as None, for what is absent).
+_TAKE_STEP = """
+local current = redis.call('GET', KEYS[1])
+local state = redis.call('GET', KEYS[2])
+if not state or current ~= ARGV[1] then return {0, current, state} end
 redis.call('SET', KEYS[1], tostring(tonumber(ARGV[1]) + 1), 'EX', ARGV[2])
-return 1
+return {1, current, state}
 """
 
 ENDED = "ended"
@@ -95,6 +99,21 @@ return counted
 
 
 @dataclass(frozen=True)
+class StepTaken:
+    """What taking a step found: whether it was taken, the call's next step number (None when
+    unknown or ended), whether the call ended, and its state (None when absent)."""
+
+    taken: bool
+    next_step: int | None
+    ended: bool
+    state: CallState | None
+
+
+def _step_number(raw: bytes | None) -> int | None:
+    return int(raw) if raw is not None and raw.isdigit() and raw.isascii() else None
+
+
+@dataclass(frozen=True)
 class EndedCall:
     """A call's last state and the events it counted once (places reached), read as it is
     deleted."""
@@ -120,7 +139,7 @@ class CallStore:
                 day_ttl=keys.STATS_DAY_TTL,
             )
         )
-        self._claim_step = redis.register_script(_CLAIM_STEP)
+        self._take_step = redis.register_script(_TAKE_STEP)
 
     # --- the step number: each step of a call is taken once ------------------------------------
 
@@ -133,18 +152,18 @@ class CallStore:
         """Begin again at step 0 a call whose state expired."""
         self.redis.set(keys.CALL_STEP.format(sid=call_sid), 0, ex=keys.CALL_STEP_TTL)
 
-    def claim_step(self, call_sid: str, number: int) -> bool:
-        """Take step ``number`` of the call: True once, for the call's next step only."""
-        key = keys.CALL_STEP.format(sid=call_sid)
-        return bool(self._claim_step(keys=[key], args=[str(number), keys.CALL_STEP_TTL]))
+    def take_step(self, call_sid: str, number: int | None) -> StepTaken:
+        """Take step ``number`` of the call (once, for the call's next step only) and read its
+        state, in one round trip."""
+        keys_ = [keys.CALL_STEP.format(sid=call_sid), keys.CALL_STATE.format(sid=call_sid)]
+        taken, current, raw = self._take_step(
+            keys=keys_, args=["" if number is None else str(number), keys.CALL_STEP_TTL]
+        )
+        return StepTaken(bool(taken), _step_number(current), current == ENDED.encode(), decode(raw))
 
     def next_step(self, call_sid: str) -> int | None:
         """The number the call's next step must carry; None for an unknown or ended call."""
-        raw = self.redis.get(keys.CALL_STEP.format(sid=call_sid))
-        return int(raw) if raw is not None and raw.isdigit() and raw.isascii() else None
-
-    def has_ended(self, call_sid: str) -> bool:
-        return self.redis.get(keys.CALL_STEP.format(sid=call_sid)) == ENDED.encode()
+        return _step_number(self.redis.get(keys.CALL_STEP.format(sid=call_sid)))
 
     def load(self, call_sid: str) -> CallState | None:
         return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))

@@ -153,7 +153,7 @@ class CallService:
         CallSid coming in again (a replayed webhook) hears where that call is, nothing more."""
         assert call.call_sid is not None
         if not self.store.begin(call.call_sid):
-            return self._again(call.call_sid)
+            return self._replayed(call.call_sid)
         return self._start(call)
 
     def _start(self, call: CallRequest, new: bool = True) -> Reply:
@@ -166,21 +166,23 @@ class CallService:
         """The caller pressed keys (or nothing) on the current node. Each step number is taken
         once: a replayed or stale POST hears the current node again and changes nothing."""
         assert call.call_sid is not None
-        state = self.store.load(call.call_sid)
+        found = self.store.take_step(call.call_sid, call.step)
+        state = found.state
         if state is None:
-            if self.store.has_ended(call.call_sid):
+            if found.ended:
                 return Reply(Turn(CallState(), (), listen=False), 0)
             # Expired (or never begun): begin as a new call rather than fail.
             self.store.restart(call.call_sid)
             return self._start(call, new=False)
-        if call.step is None or not self.store.claim_step(call.call_sid, call.step):
-            return self._again(call.call_sid, state)
+        if not found.taken:
+            return self._again(state, found.next_step)
+        can_text, can_call = self.destinations.reach(call.number, call.caller)
         turn = self.flow.step(
             state,
             call.digits,
             now=self.clock.now(),
-            can_text=self.destinations.allows(call.number),  # a mobile of an allowed country
-            can_call=self.destinations.allows_call(call.number),
+            can_text=can_text,  # a mobile of an allowed country
+            can_call=can_call,  # an allowed country, landlines included
             finished_on=call.finished_on,
         )
         if turn.state.node == NO_NUMBER and call.number is not None:  # abroad, or a landline
@@ -192,13 +194,16 @@ class CallService:
         self._save(call, turn.state, previous=state, once=reached, always=missed)
         return Reply(turn, call.step + 1)
 
-    def _again(self, call_sid: str, state: CallState | None = None) -> Reply:
+    def _again(self, state: CallState, step: int | None) -> Reply:
         """The current node said again, listening with the call's current step number."""
-        state = state or self.store.load(call_sid) or CallState()
-        step = self.store.next_step(call_sid)
         if step is None:
             return Reply(Turn(state, (), listen=False), 0)
         return Reply(self.flow.enter(state), step)
+
+    def _replayed(self, call_sid: str) -> Reply:
+        """A call that already began came in again: where it is."""
+        state = self.store.load(call_sid) or CallState()
+        return self._again(state, self.store.next_step(call_sid))
 
     def reminder(self, call: CallRequest, call_id: str) -> Reply | str | None:
         """A reminder call was answered: the reminder's first turn for a person, the language of
@@ -213,7 +218,7 @@ class CallService:
         if call.answered_by in MACHINE:
             return registration.lang
         if not self.store.begin(call.call_sid):
-            return self._again(call.call_sid)  # the same webhook again: where the call is
+            return self._replayed(call.call_sid)  # the same webhook again: where the call is
         kind = "after" if registration.expiry < self.clock.now().date() else "before"
         state = CallState(
             lang=registration.lang,

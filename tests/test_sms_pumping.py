@@ -149,3 +149,36 @@ def test_a_caller_changing_the_date_again_and_again_is_stopped_not_silenced(sms,
     assert registration is not None and registration.expiry == date(2027, 3, 9 + allowed)
     sms.work()
     assert len(sent_to(sms.fake, caller.number)) == allowed  # each change told, no more
+
+
+def test_a_number_s_reach_is_remembered_by_its_hash_only_and_bounded(monkeypatch):
+    """Each key press asks whether the caller can get an SMS or a call: the answer is worked
+    out once per caller, remembered under the keyed hash (never the number), in a table that
+    stays bounded however many callers come."""
+    from hotline import sms_destinations
+    from hotline.sms_destinations import Destinations
+
+    destinations = Destinations(["FR"])
+    mobile, landline, abroad = "+33612345678", "+33145678901", "+447700900123"
+    for number in (mobile, landline, abroad):
+        key = caller_key(SECRET_KEY, number)
+        assert destinations.reach(number, key) == (
+            destinations.allows(number),
+            destinations.allows_call(number),
+        )
+    assert destinations.reach(mobile, caller_key(SECRET_KEY, mobile)) == (True, True)
+    assert destinations.reach(landline, caller_key(SECRET_KEY, landline)) == (False, True)
+    assert destinations.reach(abroad, caller_key(SECRET_KEY, abroad)) == (False, False)
+    assert destinations.reach(None, None) == (False, False)
+    remembered = repr(destinations._reach)
+    assert all(n not in remembered and n[1:] not in remembered for n in (mobile, landline, abroad))
+
+    parsed = []
+    monkeypatch.setattr(sms_destinations.Destinations, "refusal", lambda s, n: parsed.append(n))
+    key = caller_key(SECRET_KEY, mobile)
+    assert destinations.reach(mobile, key) == (True, True)
+    assert parsed == []  # remembered: not parsed again
+    monkeypatch.setattr(sms_destinations, "REACH_CACHE", 8)
+    for i in range(50):
+        destinations.reach(f"+336000000{i:02d}", f"k{i}")
+    assert len(destinations._reach) <= 8
