@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
                 env = server_env(redis.url, port)
                 data = directory / f"{name}-{round_}"
                 data.mkdir()
+                # As .env.example deploys it: gunicorn's workers count for /metrics in files.
+                (data / "prometheus").mkdir()
+                env["PROMETHEUS_MULTIPROC_DIR"] = str(data / "prometheus")
                 write_requests(data, port, args.calls, args.threads, seed=9 + len(runs))
                 command = web_command(port, app, env)
                 server = Gunicorn(name, port, command, env, directory / f"{name}.log").start()
