@@ -53,18 +53,25 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
+    # A reminder call says how many days are left: every count it may say (0 is "today").
+    counts = (0, *flow.countdown_days())
     reminder_calls = [
-        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
+        CallState(
+            lang=lang,
+            node=node,
+            path=(LANGUAGE_MENU, MAIN_MENU),
+            entry=(SAMPLE_TODAY + timedelta(days=days)).isoformat(),
+        )
         for lang in flow.languages
         for node in OUTBOUND_ENTRIES
         if node in flow.nodes
-        for sample in (SAMPLE_TODAY + timedelta(days=14),)
+        for days in (counts if node.endswith(".before") else (-3,))
     ]
     queue = [
         flow.start(),
         *(flow.start(None, lang) for lang in flow.languages),
         *(flow.start(point, point.lang) for point in resume_points),
-        *(flow.enter(state) for state in reminder_calls),
+        *(flow.count_down(flow.enter(state), SAMPLE_TODAY) for state in reminder_calls),
     ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()

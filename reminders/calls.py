@@ -57,10 +57,15 @@ WAITING, DIALING, PLACED, ANSWERED = "waiting", "dialing", "placed", "answered"
 DONE, UNANSWERED, DROPPED, WITHDRAWN = "done", "unanswered", "dropped", "withdrawn"
 #: Twilio's CallStatus values that end a try without anyone answering.
 NOT_ANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
-#: AnsweredBy values that mean no person is listening: the neutral message only.
+#: What Twilio's answering-machine detection (AnsweredBy) says answered, and what is said then:
+#: a machine or a fax gets the neutral message only; a person, the reminder. Any other value
+#: (``unknown``: detection timed out, typically a person who answers and says nothing; or no
+#: AnsweredBy at all, though every reminder call asks for detection) may be a machine recording
+#: with a person listening: the neutral message, then "to hear your message, press 1".
 MACHINE = frozenset(
     {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 )
+PERSON = frozenset({"human"})
 
 # The record's fields: caller, reminder index, tries, status, CallSid, when the try began,
 # the last try's outcome.
