@@ -11,7 +11,7 @@ import functools
 from dataclasses import replace
 from datetime import date, timedelta
 
-from ivr.flow import CallState, Flow, Prompt
+from ivr.flow import COUNTDOWN_PROMPT, LAST_DAY_PROMPT, CallState, Flow, Prompt
 from ivr.menu import LANGUAGE_MENU, MAIN_MENU, OUTBOUND_ENTRIES, RESUMABLE
 from reminders.schedule import Policy
 
@@ -53,19 +53,12 @@ def _walk(flow: Flow) -> set[Prompt]:
         for lang in flow.languages
         for node in sorted(RESUMABLE)
     ]
-    # A reminder call says how many days are left: every count it may say (0 is "today").
-    counts = (0, *flow.countdown_days())
     reminder_calls = [
-        CallState(
-            lang=lang,
-            node=node,
-            path=(LANGUAGE_MENU, MAIN_MENU),
-            entry=(SAMPLE_TODAY + timedelta(days=days)).isoformat(),
-        )
+        CallState(lang=lang, node=node, path=(LANGUAGE_MENU, MAIN_MENU), entry=sample.isoformat())
         for lang in flow.languages
         for node in OUTBOUND_ENTRIES
         if node in flow.nodes
-        for days in (counts if node.endswith(".before") else (-3,))
+        for sample in (SAMPLE_TODAY + timedelta(days=14),)
     ]
     queue = [
         flow.start(),
@@ -96,4 +89,19 @@ def _walk(flow: Flow) -> set[Prompt]:
             queue.append(
                 flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
             )
-    return prompts
+    return prompts | countdown_variants(flow, prompts)
+
+
+def countdown_variants(flow: Flow, prompts: set[Prompt]) -> set[Prompt]:
+    """A reminder call says how many days are left (ivr.flow.Flow.count_down): the walk meets
+    one count; a call may say any other (one pre-rendered prompt per count, "today" on the last
+    day), without walking the call again for each."""
+    variants = set()
+    for prompt in prompts:
+        if prompt.key != COUNTDOWN_PROMPT:
+            continue
+        for days in flow.countdown_days():
+            until = (SAMPLE_TODAY + timedelta(days=days)).isoformat()
+            variants.add(Prompt(prompt.key, prompt.lang, (("date", until), ("days", str(days)))))
+        variants.add(Prompt(LAST_DAY_PROMPT, prompt.lang, (("date", SAMPLE_TODAY.isoformat()),)))
+    return variants
