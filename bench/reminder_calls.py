@@ -34,7 +34,14 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
-from bench.servers import Gunicorn, free_port, procfile_command, procfile_workers, web_command
+from bench.servers import (
+    Gunicorn,
+    free_port,
+    procfile_command,
+    procfile_workers,
+    production_environment,
+    web_command,
+)
 from bench.sms_dispatch import max_in_window
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.fake_twilio import FakeTwilio
@@ -52,19 +59,15 @@ EXPIRY = date(2027, 3, 18)
 
 
 def environment(redis_url: str, api_url: str, public_url: str, rate: float) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOTLINE_MODE": "production",
-        "REDIS_URL": redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM": "+33700000001",
-        "TWILIO_API_BASE_URL": api_url,
-        "PUBLIC_BASE_URL": public_url,
-        "HOTLINE_SECRET_KEY": SECRET_KEY,
-        "CALLS_PER_SECOND": repr(rate),
-        "WEB_CONCURRENCY": "2",
-    }
+    return production_environment(
+        redis_url,
+        api_url,
+        (ACCOUNT_SID, AUTH_TOKEN),
+        SECRET_KEY,
+        PUBLIC_BASE_URL=public_url,
+        CALLS_PER_SECOND=repr(rate),
+        WEB_CONCURRENCY="2",
+    )
 
 
 _PLACED = re.compile(

@@ -62,6 +62,30 @@ def procfile_command(process: str, env: Mapping[str, str], procfile: Path = PROC
     return [str(Path(sys.executable).with_name(argv[0])), *argv[1:]]
 
 
+#: The caller ID the benchmarks' processes send from.
+BENCH_FROM = "+33700000001"
+
+
+def production_environment(
+    redis_url: str, api_url: str, account: tuple[str, str], secret_key: str, **settings: str
+) -> dict[str, str]:
+    """The environment a deployment gives the Procfile's processes (production mode), pointed at
+    a local Redis and the local Twilio (``account``: its SID and auth token), plus ``settings``
+    (CALLS_PER_SECOND...)."""
+    sid, token = account
+    return {
+        **os.environ,
+        "HOTLINE_MODE": "production",
+        "REDIS_URL": redis_url,
+        "TWILIO_ACCOUNT_SID": sid,
+        "TWILIO_AUTH_TOKEN": token,
+        "TWILIO_FROM": BENCH_FROM,
+        "TWILIO_API_BASE_URL": api_url,
+        "HOTLINE_SECRET_KEY": secret_key,
+        **settings,
+    }
+
+
 @contextlib.contextmanager
 def procfile_workers(
     env: Mapping[str, str], count: int, log: Callable[[int], Path]

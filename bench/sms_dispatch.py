@@ -38,7 +38,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
-from bench.servers import procfile_command, procfile_workers
+from bench.servers import procfile_command, procfile_workers, production_environment
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.fake_twilio import FakeTwilio
 from hotline.clock import PARIS
@@ -65,17 +65,9 @@ def max_in_window(times: list[float], window: float = 1.0) -> int:
 
 
 def environment(redis_url: str, api_url: str, rate: float) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOTLINE_MODE": "production",
-        "REDIS_URL": redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM": "+33700000001",
-        "TWILIO_API_BASE_URL": api_url,
-        "HOTLINE_SECRET_KEY": SECRET_KEY,
-        "SMS_RATE_PER_SECOND": repr(rate),
-    }
+    return production_environment(
+        redis_url, api_url, (ACCOUNT_SID, AUTH_TOKEN), SECRET_KEY, SMS_RATE_PER_SECOND=repr(rate)
+    )
 
 
 def run(messages: int, rate: float, workers: int, source: str = "sms") -> dict:
