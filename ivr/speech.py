@@ -86,7 +86,8 @@ class Speaker:
         params = dict(prompt.params)
         if "key" in params and params["key"] in KEY_NAMES:
             params["key"] = self.content.text(KEY_NAMES[params["key"]], prompt.lang)
-        if "days" in params:  # "in 14 days", with the language's plurals (one file per count)
+        if "days" in params and "{in_days}" in self.content.raw(prompt.key, prompt.lang):
+            # "in 14 days", with the language's plurals (one pre-rendered prompt per count)
             locale = self.content.cldr_locale(prompt.lang)
             params["in_days"] = cldr.in_days(int(params["days"]), locale)
         return self.content.text(prompt.key, prompt.lang, **self.spelled(prompt.lang), **params)
