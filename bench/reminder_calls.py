@@ -22,11 +22,11 @@ Results go to bench/results/reminder_calls.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import itertools
 import json
 import os
+import re
 import statistics
-import subprocess
 import tempfile
 import time
 from collections import Counter
@@ -34,7 +34,14 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
-from bench.servers import Gunicorn, free_port, procfile_command, web_command
+from bench.servers import (
+    Gunicorn,
+    free_port,
+    procfile_command,
+    procfile_workers,
+    production_environment,
+    web_command,
+)
 from bench.sms_dispatch import max_in_window
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.fake_twilio import FakeTwilio
@@ -52,18 +59,51 @@ EXPIRY = date(2027, 3, 18)
 
 
 def environment(redis_url: str, api_url: str, public_url: str, rate: float) -> dict[str, str]:
+    return production_environment(
+        redis_url,
+        api_url,
+        (ACCOUNT_SID, AUTH_TOKEN),
+        SECRET_KEY,
+        PUBLIC_BASE_URL=public_url,
+        CALLS_PER_SECOND=repr(rate),
+        WEB_CONCURRENCY="2",
+    )
+
+
+_PLACED = re.compile(
+    r"call (call-[0-9a-f]+) try \d+ placed to .* \(slot wait (\d+) ms, API (\d+) ms, "
+    r"sent (\d+) ms before this line\)"
+)
+_LATE = re.compile(r"woke (\d+) ms after a send slot")
+
+
+def worker_timings(logs: list[Path], arrivals: dict[str, float]) -> dict:
+    """Where the call jobs' time went, from the workers' own log lines (reminders.calls,
+    hotline.rate_cap): waiting for a slot; from leaving the slot (the request built and sent) to
+    reaching the local Twilio (``arrivals``: call id -> the fake's kernel stamp; the log's clock
+    is to the millisecond), which the cap's guard allows 20 ms; the API's answer; and the slots
+    lost because a worker woke too late to use them."""
+    waits, answers, wire, late = [], [], [], []
+    for path in logs:
+        for line in path.read_text(errors="replace").splitlines():
+            record = json.loads(line) if line.startswith("{") else {}
+            if found := _PLACED.search(record.get("message", "")):
+                waits.append(float(found.group(2)))
+                answers.append(float(found.group(3)))
+                if found.group(1) in arrivals:  # the log's own time is to the millisecond
+                    logged = datetime.fromisoformat(record["time"]).timestamp()
+                    sent = logged - float(found.group(4)) / 1000
+                    wire.append(1000 * (arrivals[found.group(1)] - sent))
+            elif found := _LATE.search(record.get("message", "")):
+                late.append(float(found.group(1)))
     return {
-        **os.environ,
-        "HOTLINE_MODE": "production",
-        "REDIS_URL": redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM": "+33700000001",
-        "TWILIO_API_BASE_URL": api_url,
-        "PUBLIC_BASE_URL": public_url,
-        "HOTLINE_SECRET_KEY": SECRET_KEY,
-        "CALLS_PER_SECOND": repr(rate),
-        "WEB_CONCURRENCY": "2",
+        "slot_wait_ms_p50": statistics.median(waits) if waits else None,
+        "sent_to_arrival_ms_p50": round(statistics.median(wire), 1) if wire else None,
+        "sent_to_arrival_ms_max": round(max(wire), 1) if wire else None,
+        "api_answer_ms_p50": statistics.median(answers) if answers else None,
+        "api_answer_ms_p99": percentile(answers, 0.99) if answers else None,
+        "slots_lost_to_late_wakes": len(late),
+        "late_wake_ms_max": max(late, default=None),
     }
 
 
@@ -107,27 +147,9 @@ def _run(redis_server, fake: FakeTwilio, calls: int, rate: float, workers: int, 
         parts.outbound.queue.enqueue(
             "workers.reminders.send_due_reminders", run_at.isoformat(), job_id="reminders-bench"
         )
-        with contextlib.ExitStack() as logs:
-            processes = [
-                subprocess.Popen(
-                    worker_command,
-                    env=env,
-                    stdout=logs.enter_context((RESULTS / f"calls-worker-{n}.log").open("wb")),
-                    stderr=subprocess.STDOUT,
-                )
-                for n in range(workers)
-            ]
-            try:
-                fake.wait_calls(calls, timeout=calls / rate * 1.5 + 120)
-                time.sleep(3)  # a call placed twice would arrive now
-            finally:
-                for process in processes:
-                    process.terminate()
-                for process in processes:
-                    try:
-                        process.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
+        with procfile_workers(env, workers, lambda n: RESULTS / f"calls-worker-{n}.log"):
+            fake.wait_calls(calls, timeout=calls / rate * 1.5 + 120)
+            time.sleep(3)  # a call placed twice would arrive now
     finally:
         web.stop()
 
@@ -161,6 +183,13 @@ def _run(redis_server, fake: FakeTwilio, calls: int, rate: float, workers: int, 
         "first_twiml_ms_p99": round(1000 * percentile(first_twiml, 0.99), 1)
         if first_twiml
         else None,
+        "min_gap_ms": round(1000 * min(b - a for a, b in itertools.pairwise(times)), 1)
+        if len(times) > 1
+        else None,
+        **worker_timings(
+            [RESULTS / f"calls-worker-{n}.log" for n in range(workers)],
+            {r.form["Url"].rsplit("/", 1)[-1]: r.at for r in creates},
+        ),
     }
     result["passed"] = (
         result["lost"] == 0

@@ -7,6 +7,7 @@ benchmark follows. The bare app gets the very same command with only the app swa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -17,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import psutil
@@ -59,6 +60,61 @@ def procfile_command(process: str, env: Mapping[str, str], procfile: Path = PROC
     if argv[0] == "python":
         return [sys.executable, *argv[1:]]
     return [str(Path(sys.executable).with_name(argv[0])), *argv[1:]]
+
+
+#: The caller ID the benchmarks' processes send from.
+BENCH_FROM = "+33700000001"
+
+
+def production_environment(
+    redis_url: str, api_url: str, account: tuple[str, str], secret_key: str, **settings: str
+) -> dict[str, str]:
+    """The environment a deployment gives the Procfile's processes (production mode), pointed at
+    a local Redis and the local Twilio (``account``: its SID and auth token), plus ``settings``
+    (CALLS_PER_SECOND...)."""
+    sid, token = account
+    return {
+        **os.environ,
+        "HOTLINE_MODE": "production",
+        "REDIS_URL": redis_url,
+        "TWILIO_ACCOUNT_SID": sid,
+        "TWILIO_AUTH_TOKEN": token,
+        "TWILIO_FROM": BENCH_FROM,
+        "TWILIO_API_BASE_URL": api_url,
+        "HOTLINE_SECRET_KEY": secret_key,
+        **settings,
+    }
+
+
+@contextlib.contextmanager
+def procfile_workers(
+    env: Mapping[str, str], count: int, log: Callable[[int], Path]
+) -> Iterator[list[subprocess.Popen]]:
+    """``count`` processes of the Procfile's ``worker:`` command, configured by ``env`` alone
+    (nothing is built for them), the output of process n in ``log(n)``. On leaving: the warm
+    shutdown a deploy gives them (SIGTERM: RQ lets the current job finish), a kill after 30 s."""
+    command = procfile_command("worker", env)
+    with contextlib.ExitStack() as logs:
+        processes = [
+            subprocess.Popen(
+                command,
+                env=dict(env),
+                stdout=logs.enter_context(log(n).open("wb")),
+                stderr=subprocess.STDOUT,
+            )
+            for n in range(count)
+        ]
+        try:
+            yield processes
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def web_command(

@@ -25,7 +25,6 @@ than the cap, and every message arrived exactly once. Results go to bench/result
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import json
 import math
@@ -39,7 +38,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from pathlib import Path
 
-from bench.servers import procfile_command
+from bench.servers import procfile_command, procfile_workers, production_environment
 from devtools.embedded_redis import EmbeddedRedis
 from devtools.fake_twilio import FakeTwilio
 from hotline.clock import PARIS
@@ -72,17 +71,9 @@ def per_window(times: list[float], window: float) -> list[int]:
 
 
 def environment(redis_url: str, api_url: str, rate: float) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOTLINE_MODE": "production",
-        "REDIS_URL": redis_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM": "+33700000001",
-        "TWILIO_API_BASE_URL": api_url,
-        "HOTLINE_SECRET_KEY": SECRET_KEY,
-        "SMS_RATE_PER_SECOND": repr(rate),
-    }
+    return production_environment(
+        redis_url, api_url, (ACCOUNT_SID, AUTH_TOKEN), SECRET_KEY, SMS_RATE_PER_SECOND=repr(rate)
+    )
 
 
 def run(messages: int, rate: float, workers: int, source: str = "sms") -> dict:
@@ -114,25 +105,15 @@ def register_due_reminders(parts: WorkerParts, count: int) -> str:
     ).isoformat()
 
 
-def _wait_and_stop(
+def _wait_for_arrivals(
     processes: list[subprocess.Popen], fake: FakeTwilio, messages: int, deadline: float
 ) -> None:
-    """Until every message arrived (or a worker died, or time ran out); then a warm shutdown."""
-    try:
-        while len(fake.received) < messages and time.monotonic() < deadline:
-            if any(p.poll() is not None for p in processes):
-                break  # a worker died: report what arrived
-            time.sleep(0.5)
-        time.sleep(2)  # anything sent twice would arrive now
-    finally:
-        for process in processes:
-            process.terminate()  # RQ's warm shutdown: the current job finishes
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    """Until every message arrived (or a worker died, or time ran out)."""
+    while len(fake.received) < messages and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            break  # a worker died: report what arrived
+        time.sleep(0.5)
+    time.sleep(2)  # anything sent twice would arrive now
 
 
 def _run(
@@ -162,17 +143,8 @@ def _run(
     command = procfile_command("worker", env)
     budget = messages / rate * 1.5 + 60
     RESULTS.mkdir(parents=True, exist_ok=True)
-    with contextlib.ExitStack() as logs:
-        processes = [
-            subprocess.Popen(
-                command,
-                env=env,
-                stdout=logs.enter_context((RESULTS / f"worker-{n}.log").open("wb")),
-                stderr=subprocess.STDOUT,
-            )
-            for n in range(workers)
-        ]
-        _wait_and_stop(processes, fake, messages, time.monotonic() + budget)
+    with procfile_workers(env, workers, lambda n: RESULTS / f"worker-{n}.log") as processes:
+        _wait_for_arrivals(processes, fake, messages, time.monotonic() + budget)
 
     times = sorted(r.at for r in fake.received)
     bodies = Counter((r.form.get("To"), r.form.get("Body")) for r in fake.received)

@@ -154,16 +154,27 @@ class Reply:
 class Callee:
     """How the person called behaves on one call."""
 
-    answer: str = "human"  # human, voicemail, busy, no-answer, failed
-    keys: tuple[str, ...] = ()  # pressed one per <Gather>; then they hang up
+    answer: str = "human"  # human, unknown, voicemail, fax, busy, no-answer, failed
+    #: Pressed one per <Gather> (None: silent until the Gather times out); then they hang up.
+    keys: tuple[str | None, ...] = ()
 
     @classmethod
-    def human(cls, *keys: str) -> Callee:
+    def human(cls, *keys: str | None) -> Callee:
         return cls("human", keys)
+
+    @classmethod
+    def unknown(cls, *keys: str | None) -> Callee:
+        """A person Twilio's machine detection could not recognise (AnsweredBy ``unknown``:
+        say, one who picks up and says nothing), pressing these keys."""
+        return cls("unknown", keys)
 
     @classmethod
     def voicemail(cls) -> Callee:
         return cls("voicemail")
+
+    @classmethod
+    def fax(cls) -> Callee:
+        return cls("fax")
 
     @classmethod
     def busy(cls) -> Callee:
@@ -178,8 +189,16 @@ class Callee:
         return cls("failed")
 
 
-#: What Twilio's machine detection reports for each kind of answer (DetectMessageEnd).
-ANSWERED_BY = {"human": "human", "voicemail": "machine_end_beep"}
+#: What Twilio's machine detection reports for each kind of answer (DetectMessageEnd: human,
+#: machine_end_beep / _silence / _other, fax, or unknown when it times out undecided).
+ANSWERED_BY = {
+    "human": "human",
+    "unknown": "unknown",
+    "voicemail": "machine_end_beep",
+    "fax": "fax",
+}
+#: The answers where someone listens and may press keys.
+LISTENERS = frozenset({"human", "unknown"})
 #: Most TwiML documents one call follows (a loop in the TwiML ends the call).
 MAX_DOCUMENTS = 50
 
@@ -565,7 +584,7 @@ class FakeTwilio:
                 if document is None:
                     break
                 call.documents.append(document)
-                url, extra = self._next(document, url, keys, call.callee.answer == "human")
+                url, extra = self._next(document, url, keys, call.callee.answer in LISTENERS)
             self._call_status(call, "completed", "completed", {"CallDuration": "42"})
         finally:
             with self._lock:
@@ -616,8 +635,11 @@ class FakeTwilio:
         for element in ElementTree.fromstring(document):
             if element.tag == "Gather":
                 if listens and keys:
+                    key = keys.popleft()
+                    if key is None:
+                        continue  # silent: the Gather times out, the next verb runs
                     action = urljoin(url, element.get("action") or url)
-                    return action, {"Digits": keys.popleft(), "FinishedOnKey": ""}
+                    return action, {"Digits": key, "FinishedOnKey": ""}
                 if listens:
                     return None, {}  # heard it all, nothing more to press: hangs up
             elif element.tag == "Redirect":

@@ -41,12 +41,13 @@ from ivr.menu import (
     NO_NUMBER,
     NOT_TEXTABLE,
     REMIND_LIMIT,
+    REMINDER_ASK,
     REMINDER_CALL,
     RESUMABLE,
 )
-from reminders.calls import MACHINE
+from reminders.calls import MACHINE, PERSON
 from reminders.changes import RegistrationChanges, registered_text
-from reminders.schedule import DateCheck
+from reminders.schedule import PARIS, DateCheck
 from reminders.service import ReminderService
 
 #: Digits that are not keypad keys: heard as a wrong key, never as a date or an option.
@@ -198,7 +199,8 @@ class CallService:
         """The current node said again, listening with the call's current step number."""
         if step is None:
             return Reply(Turn(state, (), listen=False), 0)
-        return Reply(self.flow.enter(state), step)
+        today = self.clock.now().astimezone(PARIS).date()
+        return Reply(self.flow.count_down(self.flow.enter(state), today), step)
 
     def _replayed(self, call_sid: str) -> Reply:
         """A call that already began came in again: where it is."""
@@ -206,9 +208,10 @@ class CallService:
         return self._again(state, self.store.next_step(call_sid))
 
     def reminder(self, call: CallRequest, call_id: str) -> Reply | str | None:
-        """A reminder call was answered: the reminder's first turn for a person, the language of
-        the neutral message for a machine, None when there is nothing to say (the person sent
-        STOP meanwhile, or the call is unknown)."""
+        """A reminder call was answered: the reminder's first turn for a person; the language of
+        the neutral message for a machine; for an answer Twilio could not tell (``unknown``),
+        the neutral message and "to hear your message, press 1" (reminders.calls.PERSON); None
+        when there is nothing to say (the person sent STOP meanwhile, or the call is unknown)."""
         assert call.call_sid is not None
         calls = self.reminders.calls
         record = calls.records.load(call_id) if calls else None
@@ -219,14 +222,16 @@ class CallService:
             return registration.lang
         if not self.store.begin(call.call_sid):
             return self._replayed(call.call_sid)  # the same webhook again: where the call is
-        kind = "after" if registration.expiry < self.clock.now().date() else "before"
+        today = self.clock.now().astimezone(PARIS).date()
+        kind = "after" if registration.expiry < today else "before"
+        first = REMINDER_CALL if call.answered_by in PERSON else REMINDER_ASK
         state = CallState(
             lang=registration.lang,
-            node=f"{REMINDER_CALL}.{kind}",
+            node=f"{first}.{kind}",
             path=(LANGUAGE_MENU, MAIN_MENU),
             entry=registration.expiry.isoformat(),
         )
-        turn = self.flow.enter(state)
+        turn = self.flow.count_down(self.flow.enter(state), today)
         self._save(call, turn.state)
         return Reply(turn, 0)
 

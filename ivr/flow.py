@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from content.catalog import FALLBACK_LANGUAGES
 from ivr.menu import (
@@ -23,6 +23,7 @@ from ivr.menu import (
     NO_NUMBER,
     NO_SMS,
     NODES,
+    OUTBOUND_ENTRIES,
     RESUMABLE,
     RESUME_MENU,
     SHORT_HINTS,
@@ -33,6 +34,7 @@ from ivr.menu import (
     DateEntry,
     Do,
     Goto,
+    HangUp,
     KeepLanguage,
     LanguageMenu,
     MainMenu,
@@ -65,6 +67,10 @@ MAX_PATH = 8
 
 #: The node whose words depend on the typed date: the consent names the reminders it gets.
 PLAN_NODE = "remind_consent"
+#: The reminder call's "your ADP ends in N days, on:" (N from Babel's CLDR, said in one
+#: pre-rendered prompt per N), and what it says instead on the last day.
+COUNTDOWN_PROMPT = "voice.reminder_call.before"
+LAST_DAY_PROMPT = "voice.reminder_call.today"
 
 
 @dataclass(frozen=True)
@@ -182,19 +188,33 @@ class Flow:
         default: the same as ``can_text``); ``finished_on`` is the key that ended a multi-digit
         entry (Twilio's FinishedOnKey: it is never part of the digits).
         """
-        if not self.is_valid(state):
-            return self.enter(CallState())
         if now is not None:
             today = now.astimezone(PARIS).date()
+        turn = self._respond(state, digits, today, can_text, finished_on, now, can_call)
+        return self.count_down(turn, today)
+
+    def _respond(
+        self,
+        state: CallState,
+        digits: str | None,
+        today: date | None,
+        can_text: bool,
+        finished_on: str,
+        now: datetime | None,
+        can_call: bool | None,
+    ) -> Turn:
+        if not self.is_valid(state):
+            return self.enter(CallState())
         key = (digits or "").strip()
         node = self.nodes[state.node]
         if isinstance(node, DateEntry) and finished_on and finished_on == node.back_key:
             return self.with_plan(self.perform(state, GLOBAL_KEYS[node.back_key]), today, now)
         otherwise = node.otherwise if isinstance(node, Menu) else None
         if not key:
+            on_silence = (node.silence if isinstance(node, Menu) else None) or otherwise
             return (
-                self.perform(state, otherwise)
-                if otherwise
+                self.perform(state, on_silence)
+                if on_silence
                 else self.miss(state, "voice.miss.silence")
             )
         if isinstance(node, DateEntry) and key not in GLOBAL_KEYS:
@@ -230,6 +250,30 @@ class Flow:
         plan = self.plan_prompts(date.fromisoformat(turn.state.entry), today, now, lang)
         at = len(node.title)
         return replace(turn, prompts=(*turn.prompts[:at], *plan, *turn.prompts[at:]))
+
+    def count_down(self, turn: Turn, today: date | None) -> Turn:
+        """A reminder call says how many days are left before the date it reads back: "your ADP
+        ends in 14 days, on: 15 March 2027" ("today" on the last day). Without today's date, or
+        with no date to count to, the turn is left as it is."""
+        if today is None or not any(p.key == COUNTDOWN_PROMPT for p in turn.prompts):
+            return turn
+        prompts = []
+        for prompt in turn.prompts:
+            until = dict(prompt.params).get("date")
+            if prompt.key == COUNTDOWN_PROMPT and until:
+                days = (date.fromisoformat(until) - today).days
+                if days <= 0:
+                    prompt = replace(prompt, key=LAST_DAY_PROMPT)
+                else:
+                    prompt = replace(prompt, params=(*prompt.params, ("days", str(days))))
+            prompts.append(prompt)
+        return replace(turn, prompts=tuple(prompts))
+
+    def countdown_days(self) -> range:
+        """Every number of days a reminder call may count down: from the earliest reminder
+        before the date (30 days by default) to 1 (a try retried later only says fewer)."""
+        before = [-offset for offset in self.policy.offsets if offset < 0]
+        return range(1, max(before, default=0) + 1)
 
     def plan_prompts(
         self, expiry: date, today: date, now: datetime | None, lang: str
@@ -327,6 +371,8 @@ class Flow:
                 return self.perform(CallState(), ChooseLanguage(state.lang))
             case Restart():
                 return self.enter(CallState())
+            case HangUp():
+                return Turn(state, (), listen=False)
             case Goto(node=target):
                 path = (*state.path, state.node)[-MAX_PATH:]
                 return self.enter(replace(state, node=target, path=path, step=0))
@@ -486,6 +532,8 @@ GOODBYES = {
     "voice.miss.wrong": "voice.miss.goodbye_wrong",
 }
 _FULL_HINTS = frozenset(prompt for _, prompt in HINTS.values())
+#: Any day: what a reminder call says depends only on the days between it and the date.
+SAMPLE_DAY = date(2026, 1, 15)
 
 
 def heard_on_arrival(flow: Flow) -> list[tuple[str, str, tuple[Prompt, ...]]]:
@@ -501,7 +549,10 @@ def heard_on_arrival(flow: Flow) -> list[tuple[str, str, tuple[Prompt, ...]]]:
                 # The main menu says the hints in full; every later node, the short ones.
                 hinted = name != MAIN_MENU
                 state = CallState(lang, name, (LANGUAGE_MENU,), step, hinted=hinted)
-                prompts = flow.enter(state).prompts
+                if name in OUTBOUND_ENTRIES:  # the longest count a reminder call says
+                    days = max(flow.countdown_days(), default=0)
+                    state = replace(state, entry=(SAMPLE_DAY + timedelta(days=days)).isoformat())
+                prompts = flow.count_down(flow.enter(state), SAMPLE_DAY).prompts
                 if name == MAIN_MENU:
                     prompts = (Prompt("voice.main.welcome", lang), *prompts)
                 label = f"{name}.{step + 1}" if isinstance(node, Walk) else name

@@ -74,6 +74,11 @@ class Restart:
     """Begin the call again at the language menu, forgetting where it came from."""
 
 
+@dataclass(frozen=True)
+class HangUp:
+    """End the call now, saying nothing more (an answering machine must not record menus)."""
+
+
 Action = (
     Goto
     | Back
@@ -85,6 +90,7 @@ Action = (
     | ChooseLanguage
     | KeepLanguage
     | Restart
+    | HangUp
     | Do
 )
 
@@ -114,6 +120,8 @@ class Menu:
     after_title: tuple[str, ...] = ()  # said after the title (and what it reads back)
     #: What any other key, or silence, does: None makes them misses (said again, then goodbye).
     otherwise: Action | None = None
+    #: What silence alone does, before ``otherwise``: None makes it a miss (or ``otherwise``).
+    silence: Action | None = None
     #: Seconds to wait for a key after the prompts; None for the usual wait (ivr.twiml).
     timeout: int | None = None
 
@@ -186,6 +194,12 @@ NO_NUMBER = "no_number"
 NO_SMS = "no_sms"
 #: The first node of a reminder call, ``reminder.before`` or ``reminder.after`` the expiry.
 REMINDER_CALL = "reminder"
+#: The first node of a reminder call Twilio could not tell was answered by a person or a machine
+#: (AnsweredBy ``unknown``): ``reminder.ask.before`` or ``reminder.ask.after``.
+REMINDER_ASK = "reminder.ask"
+#: The neutral message a machine may record: no date, no name, no service named (ivr.views says
+#: the number to call back after it).
+NEUTRAL_PROMPT = "voice.reminder_call.voicemail"
 ALREADY_SENT = "sms_already_sent"
 NOT_TEXTABLE = "not_textable"
 REMIND_LIMIT = "remind_limit"
@@ -326,6 +340,17 @@ NODES: dict[str, Node] = {
             )
             for kind in ("before", "after")
         ),
+        # Twilio could not tell a person from a machine: first the neutral message, which a
+        # machine may record; a person presses 1 for the reminder; silence ends the call.
+        *(
+            Menu(
+                name=f"{REMINDER_ASK}.{kind}",
+                title=(NEUTRAL_PROMPT,),
+                options=(Option("1", "voice.reminder_call.hear", Goto(f"{REMINDER_CALL}.{kind}")),),
+                silence=HangUp(),
+            )
+            for kind in ("before", "after")
+        ),
         Message(name="reminder_sms_sent", prompt="voice.sms_steps.sent", hints=("main",)),
         Menu(
             name="reminder_stop",
@@ -398,7 +423,9 @@ def language_menus(
 
 
 #: Where a call may begin other than the language menu: the reminder calls the hotline places.
-OUTBOUND_ENTRIES = (f"{REMINDER_CALL}.before", f"{REMINDER_CALL}.after")
+OUTBOUND_ENTRIES = tuple(
+    f"{first}.{kind}" for first in (REMINDER_CALL, REMINDER_ASK) for kind in ("before", "after")
+)
 
 #: Nodes worth coming back to on a later call (the topics, not the tasks or their answers).
 RESUMABLE = frozenset({"steps", "adp", "blocked"})

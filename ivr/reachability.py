@@ -11,7 +11,7 @@ import functools
 from dataclasses import replace
 from datetime import date, timedelta
 
-from ivr.flow import CallState, Flow, Prompt
+from ivr.flow import COUNTDOWN_PROMPT, LAST_DAY_PROMPT, CallState, Flow, Prompt
 from ivr.menu import LANGUAGE_MENU, MAIN_MENU, OUTBOUND_ENTRIES, RESUMABLE
 from reminders.schedule import Policy
 
@@ -64,7 +64,7 @@ def _walk(flow: Flow) -> set[Prompt]:
         flow.start(),
         *(flow.start(None, lang) for lang in flow.languages),
         *(flow.start(point, point.lang) for point in resume_points),
-        *(flow.enter(state) for state in reminder_calls),
+        *(flow.count_down(flow.enter(state), SAMPLE_TODAY) for state in reminder_calls),
     ]
     seen: set[CallState] = set()
     prompts: set[Prompt] = set()
@@ -89,4 +89,19 @@ def _walk(flow: Flow) -> set[Prompt]:
             queue.append(
                 flow.step(turn.state, key, today=SAMPLE_TODAY, can_text=False, can_call=True)
             )
-    return prompts
+    return prompts | countdown_variants(flow, prompts)
+
+
+def countdown_variants(flow: Flow, prompts: set[Prompt]) -> set[Prompt]:
+    """A reminder call says how many days are left (ivr.flow.Flow.count_down): the walk meets
+    one count; a call may say any other (one pre-rendered prompt per count, "today" on the last
+    day), without walking the call again for each."""
+    variants = set()
+    for prompt in prompts:
+        if prompt.key != COUNTDOWN_PROMPT:
+            continue
+        for days in flow.countdown_days():
+            until = (SAMPLE_TODAY + timedelta(days=days)).isoformat()
+            variants.add(Prompt(prompt.key, prompt.lang, (("date", until), ("days", str(days)))))
+        variants.add(Prompt(LAST_DAY_PROMPT, prompt.lang, (("date", SAMPLE_TODAY.isoformat()),)))
+    return variants

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from content import cldr
 from content.catalog import Content
 from ivr.flow import Prompt
 
@@ -85,6 +86,10 @@ class Speaker:
         params = dict(prompt.params)
         if "key" in params and params["key"] in KEY_NAMES:
             params["key"] = self.content.text(KEY_NAMES[params["key"]], prompt.lang)
+        if "days" in params and "{in_days}" in self.content.raw(prompt.key, prompt.lang):
+            # "in 14 days", with the language's plurals (one pre-rendered prompt per count)
+            locale = self.content.cldr_locale(prompt.lang)
+            params["in_days"] = cldr.in_days(int(params["days"]), locale)
         return self.content.text(prompt.key, prompt.lang, **self.spelled(prompt.lang), **params)
 
     @functools.cache  # noqa: B019 - one Speaker per app, a handful of languages

@@ -22,6 +22,7 @@ from hotline.twilio_request import twilio_signed
 from ivr import twiml
 from ivr.calls import CallRequest, CallService, Reply
 from ivr.flow import Flow, Prompt
+from ivr.menu import NEUTRAL_PROMPT
 from ivr.speech import DateVoice, Speaker, Utterance
 from reminders.service import ReminderService
 
@@ -50,11 +51,14 @@ def _xml(document: str) -> Response:
 
 
 def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]:
-    """A prompt as heard; a date the caller typed follows it, composed from date clips."""
+    """A prompt as heard; a date the caller typed follows it, composed from date clips; the
+    neutral message of a reminder call is followed by the number to call back."""
     heard = [speaker.utter(prompt)]
     typed = dict(prompt.params).get("date")
     if typed:
         heard += dates.spoken_date(date.fromisoformat(typed), prompt.lang)
+    if prompt.key == NEUTRAL_PROMPT:
+        heard += callback_number(dates, prompt.lang)
     return heard
 
 
@@ -145,15 +149,19 @@ def reminder_status(call_id: str) -> Response:
 def voicemail(lang: str) -> list[Utterance]:
     """What a voicemail records: who called and the number to call back, nothing personal (a
     voicemail is heard by whoever shares the phone)."""
-    heard = [part(Speaker).utter(Prompt("voice.reminder_call.voicemail", lang))]
+    dates = part(DateVoice)  # type: ignore[type-abstract]
+    return voice(part(Speaker), dates, Prompt(NEUTRAL_PROMPT, lang))
+
+
+def callback_number(dates: DateVoice, lang: str) -> list[Utterance]:
+    """The hotline's number, in pairs of digits from the digit clips."""
     number = part(Settings).call_from
-    if number:
-        national = phonenumbers.format_number(
-            phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL
-        )
-        digits = "".join(filter(str.isdigit, national))
-        heard += part(DateVoice).spoken_digits(digits, lang, 2)  # type: ignore[type-abstract]
-    return heard
+    if not number:
+        return []
+    national = phonenumbers.format_number(
+        phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.NATIONAL
+    )
+    return dates.spoken_digits("".join(filter(str.isdigit, national)), lang, 2)
 
 
 def outage_response() -> Response:

@@ -57,10 +57,15 @@ WAITING, DIALING, PLACED, ANSWERED = "waiting", "dialing", "placed", "answered"
 DONE, UNANSWERED, DROPPED, WITHDRAWN = "done", "unanswered", "dropped", "withdrawn"
 #: Twilio's CallStatus values that end a try without anyone answering.
 NOT_ANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
-#: AnsweredBy values that mean no person is listening: the neutral message only.
+#: What Twilio's answering-machine detection (AnsweredBy) says answered, and what is said then:
+#: a machine or a fax gets the neutral message only; a person, the reminder. Any other value
+#: (``unknown``: detection timed out, typically a person who answers and says nothing; or no
+#: AnsweredBy at all, though every reminder call asks for detection) may be a machine recording
+#: with a person listening: the neutral message, then "to hear your message, press 1".
 MACHINE = frozenset(
     {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 )
+PERSON = frozenset({"human"})
 
 # The record's fields: caller, reminder index, tries, status, CallSid, when the try began,
 # the last try's outcome.
@@ -340,7 +345,8 @@ class ReminderCalls:
             if _retries_left() > 0:
                 raise TransientCallError(f"{call_id}: try {attempt} unanswered by the API")
             dial = True  # the last chance: dial rather than lose the reminder
-        self.rate_cap.wait()  # nothing but the request between the slot and the API
+        waited = self.rate_cap.wait()  # nothing but the request between the slot and the API
+        sent = time.perf_counter()
         try:
             placed = self.dialer.place(
                 registration.number,
@@ -350,12 +356,19 @@ class ReminderCalls:
             )
         except SendError as error:
             return self._refused(record, attempt, error)
+        answered = time.perf_counter() - sent
         self.records.report(call_id, placed.sid, "placed")
+        # Where a try's time goes (docs/reminders.md, the benchmark): waiting for its slot under
+        # the shared cap, then the API's answer.
         log.info(
-            "reminder call %s try %d placed to %s",
+            "reminder call %s try %d placed to %s (slot wait %.0f ms, API %.0f ms, sent %.0f ms "
+            "before this line)",
             call_id,
             attempt,
             mask_number(registration.number),
+            1000 * waited,
+            1000 * answered,
+            1000 * (time.perf_counter() - sent),
         )
         return PLACED
 

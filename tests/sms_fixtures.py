@@ -119,7 +119,8 @@ class SmsWorld:
 
     def reap_abandoned(self) -> None:
         """What a worker's maintenance does once a dead worker's jobs have expired: retry them."""
-        StartedJobRegistry(queue=self.queue).cleanup(timestamp=time.time() + 10**6)
+        for queue in (self.outbound.reminder_queue, self.queue):
+            StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 10**6)
 
     def worker_process(self, *, burst: bool = True, log: Path | None = None) -> subprocess.Popen:
         """The worker as the Procfile runs it (in burst mode unless told), configured by

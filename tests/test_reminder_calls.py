@@ -5,6 +5,7 @@ person who listens and presses keys)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from rq.job import JobStatus
 from devtools.fake_twilio import Callee, Reply
 from hotline import keys
 from hotline.identity import caller_key
+from ivr.flow import CallState, Flow, Prompt
 from reminders import calls as reminder_calls
 from reminders.calls import reminder_call_id
 from reminders.schedule import PARIS
@@ -102,6 +104,8 @@ def test_answer_hear_the_reminder_and_press_1_for_the_steps(sms, clock):
         "voice.nav.main",
     ]
     assert "15 mars 2027" in reminder
+    # the days left, in the sentence the date follows (one pre-rendered prompt per count)
+    assert say(sms, "voice.reminder_call.before", in_days="dans 14 jours") in reminder
     assert heard_keys(sms, steps)[:2] == ["voice.steps.heading", "voice.steps.1"]
     assert call.statuses == ["initiated", "ringing", "in-progress", "completed"]
     assert call_record(sms, caller).status == reminder_calls.DONE
@@ -109,19 +113,77 @@ def test_answer_hear_the_reminder_and_press_1_for_the_steps(sms, clock):
     assert sms_to(sms, MOBILE) == []  # reminded by call only: no SMS
 
 
-def test_a_voicemail_records_the_neutral_message_with_no_date(sms, clock):
+PERSONAL = ("2027", "15", "mars", "ADP", "séjour", "ANEF")
+
+
+@pytest.mark.parametrize("machine", [Callee.voicemail(), Callee.fax()], ids=["voicemail", "fax"])
+def test_a_voicemail_records_the_neutral_message_with_no_date(sms, clock, machine):
     register(sms)
-    sms.fake.callee(MOBILE, Callee.voicemail())
+    sms.fake.callee(MOBILE, machine)
     run_reminders(sms, clock, DUE)
     assert sms.fake.wait_calls(1)
     [call] = sms.fake.calls_to(MOBILE)
     [document] = call.documents
     assert heard_keys(sms, document)[0] == "voice.reminder_call.voicemail"
-    for personal in ("2027", "15", "mars", "ADP", "séjour", "ANEF"):
+    for personal in PERSONAL:
         assert personal not in document
     # then the hotline's number to call back, digit by digit, and the call ends
     assert "<Hangup />" in document
     assert "0 7, 0 0, 0 0, 0 0, 0 1" in document
+
+
+def test_an_unknown_answer_hears_the_neutral_message_then_presses_1_for_the_reminder(sms, clock):
+    """Twilio could not tell a person from a machine: what a machine may record names nothing
+    personal; the person who is there presses 1 and hears their reminder."""
+    caller = register(sms)
+    sms.fake.callee(MOBILE, Callee.unknown("1"))
+    run_reminders(sms, clock, DUE)
+    assert sms.fake.wait_calls(1)
+    [call] = sms.fake.calls_to(MOBILE)
+    neutral, reminder = call.documents
+    assert heard_keys(sms, neutral) == [
+        "voice.reminder_call.voicemail",
+        "?",  # the number to call back, digit pair by digit pair
+        "voice.reminder_call.hear",
+    ]
+    assert "0 7, 0 0, 0 0, 0 0, 0 1" in neutral
+    for personal in PERSONAL:
+        assert personal not in neutral
+    assert heard_keys(sms, reminder)[:2] == [
+        "voice.reminder_call.hello",
+        "voice.reminder_call.before",
+    ]
+    assert "15 mars 2027" in reminder and "dans 14 jours" in reminder
+    assert call_record(sms, caller).status == reminder_calls.DONE
+
+
+def test_an_unknown_answer_that_stays_silent_is_hung_up_on(sms, clock):
+    caller = register(sms)
+    sms.fake.callee(MOBILE, Callee.unknown(None))
+    run_reminders(sms, clock, DUE)
+    assert sms.fake.wait_calls(1)
+    [call] = sms.fake.calls_to(MOBILE)
+    neutral, after_silence = call.documents
+    assert heard_keys(sms, neutral)[-1] == "voice.reminder_call.hear"
+    assert heard_keys(sms, after_silence) == [] and "<Hangup />" in after_silence
+    for personal in PERSONAL:
+        assert personal not in neutral + after_silence
+    assert call.statuses[-1] == "completed"
+    assert call_record(sms, caller).status == reminder_calls.DONE
+
+
+def test_the_reminder_counts_down_and_says_today_on_the_last_day():
+    flow = Flow(["fr"])
+    today = date(2027, 3, 1)
+    state = CallState("fr", "reminder.before", ("language", "main"), entry="2027-03-15")
+    said = flow.count_down(flow.enter(state), today).prompts
+    assert (
+        Prompt("voice.reminder_call.before", "fr", (("date", "2027-03-15"), ("days", "14"))) in said
+    )
+    last = replace(state, entry=today.isoformat())
+    said = flow.count_down(flow.enter(last), today).prompts
+    assert [p.key for p in said][:2] == ["voice.reminder_call.hello", "voice.reminder_call.today"]
+    assert flow.countdown_days() == range(1, 31)  # 30 days before: the earliest reminder
 
 
 def test_busy_twice_then_answered_on_the_third_try(sms, clock):
@@ -210,6 +272,24 @@ def test_stop_by_sms_between_queueing_and_dialing_is_never_called(sms, clock):
     assert call_record(sms, caller).status == reminder_calls.WITHDRAWN
 
 
+def test_call_jobs_go_on_the_reminders_queue_workers_take_first(sms, clock):
+    """The call and its retries wait behind no flood of replies on the hotline queue."""
+    caller = register(sms)
+    sms.fake.callee(MOBILE, Callee.busy(), Callee.human())
+    clock.moment = DUE
+    sms.hotline.reminders.send_all_due(DUE)
+    call_id = reminder_call_id(caller, EXPIRY, 1)
+    assert sms.outbound.reminder_queue.name == "hotline-reminders"
+    assert sms.outbound.reminder_queue.job_ids == [f"{call_id}-1"]
+    assert sms.queue.job_ids == []
+    sms.work()
+    assert sms.fake.wait_calls(1)
+    clock.moment = DUE + timedelta(hours=2)
+    assert sms.hotline.reminders.calls.queue_due(clock.moment) == 1  # the retry, as the clock
+    assert sms.outbound.reminder_queue.job_ids == [f"{call_id}-2"]
+    assert sms.queue.job_ids == []
+
+
 @pytest.mark.parametrize("twilio_had_it", [True, False])
 def test_worker_killed_mid_dial_calls_once(sms, clock, twilio_had_it):
     """An ``rq worker`` process is SIGKILLed while calls.create waits for Twilio's answer; RQ's
@@ -227,7 +307,8 @@ def test_worker_killed_mid_dial_calls_once(sms, clock, twilio_had_it):
         sms.kill(worker)
     if twilio_had_it:
         assert sms.fake.wait_calls(1)  # it rang and was answered while the worker was dead
-    [job_id] = [j for j in sms.queue.started_job_registry.get_job_ids() if j.startswith("call-")]
+    started = sms.outbound.reminder_queue.started_job_registry.get_job_ids()
+    [job_id] = [j for j in started if j.startswith("call-")]
     assert sms.job(job_id).get_status() == JobStatus.STARTED
     sms.reap_abandoned()
     sms.promote_scheduled()

@@ -80,7 +80,9 @@ def build_reminders(
     calls = ReminderCalls(
         records=CallRecords(redis),
         registrations=registrations,
-        queue=outbound.queue,
+        # Reminders' own queue, which every worker takes first (wiring.worker.build_worker): a
+        # flood of replies on the hotline queue never delays a reminder call or its retries.
+        queue=outbound.reminder_queue,
         dialer=build_dialer(settings, redis),
         rate_cap=RateCap(redis, settings.calls_per_second, key=keys.CALL_RATE_SLOT),
         policy=settings.call_policy,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import requests
 
@@ -13,7 +14,7 @@ from audio.engines import engine_chooser
 from audio.formats import check_playable
 from audio.inventory import Inventory
 from audio.library import MANIFEST_NAME, AudioLibrary, Manifest
-from content.catalog import Catalog, Content
+from content.catalog import Content
 from ivr.flow import Prompt
 from ivr.speech import Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
@@ -25,7 +26,7 @@ TODAY = dt.date(2027, 3, 1)
 def with_text(content: Content, key: str, texts: dict[str, str]) -> Content:
     """The same content with one key's text changed in some languages."""
     catalogs = {
-        lang: Catalog(c.lang, c.status, {**c.texts, key: texts.get(lang, c.texts[key])}, c.notes)
+        lang: replace(c, texts={**c.texts, key: texts.get(lang, c.texts[key])})
         for lang, c in content.catalogs.items()
     }
     return Content(catalogs, content.languages, content.placeholders)
