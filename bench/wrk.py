@@ -172,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--calls", type=int, default=1500, help="prepared calls per thread")
     parser.add_argument("--rounds", type=int, default=1, help="each server measured this often")
+    parser.add_argument(
+        "--gunicorn",
+        nargs="*",
+        default=[],
+        help="extra gunicorn options after the Procfile's, for experiments (e.g. --threads 1)",
+    )
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     runs: list[Run] = []
@@ -190,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                 (data / "prometheus").mkdir()
                 env["PROMETHEUS_MULTIPROC_DIR"] = str(data / "prometheus")
                 write_requests(data, port, args.calls, args.threads, seed=9 + len(runs))
-                command = web_command(port, app, env)
+                command = web_command(port, app, env) + args.gunicorn
                 server = Gunicorn(name, port, command, env, directory / f"{name}.log").start()
                 try:
                     server.wait_ready("/healthz" if name != "bare" else "/")

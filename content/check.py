@@ -7,7 +7,8 @@ A placeholder is filled either by the prefecture profile or by the code at run t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,11 +37,17 @@ STATUSES = frozenset({"source", "draft", "reviewed"})
 
 @dataclass(frozen=True)
 class CatalogUse:
-    """What the code does with the catalogs, found by the web app's wiring (which walks the
-    voice flow): the keys it may say or text, and the languages the voice menu offers."""
+    """What the code does with the catalogs, found by the web app's wiring: the keys it may say
+    or text, and the languages the voice menu offers. The keys are found by walking the voice
+    flow for the menu's languages, seconds of CPU that only ``flask content check`` needs: walked
+    when first asked, not when a web worker boots."""
 
-    used_keys: frozenset[str]
+    find_used_keys: Callable[[], frozenset[str]]
     voice_languages: tuple[str, ...]
+
+    @functools.cached_property
+    def used_keys(self) -> frozenset[str]:
+        return self.find_used_keys()
 
 
 def check_catalogs(

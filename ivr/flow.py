@@ -146,6 +146,9 @@ class Flow:
         self.standard = nodes is NODES  # the hotline's own menus (not a test's)
         pages = {menu.name: menu for menu in language_menus(self.menu_languages, self.sms_only)}
         self.nodes: dict[str, Node] = {**nodes, **pages}
+        #: What each place offers, worked out once (guide_prompts): a finite table of nodes,
+        #: languages, steps and hint lengths; never a date (a node that reads one back is not kept).
+        self._guides: dict[tuple[str, str, int, bool], tuple[Prompt, ...]] = {}
 
     # --- entry points ---------------------------------------------------------------------------
 
@@ -450,8 +453,8 @@ class Flow:
         finish_key = node.back_key if entry else None
         timeout = node.timeout if isinstance(node, Menu) else None
         # Once the hints were said in full, the rest of the call hears the short ones.
-        hinted = state.hinted or any(p.key in _FULL_HINTS for p in prompts)
-        state = replace(state, hinted=hinted)
+        if not state.hinted and any(p.key in _FULL_HINTS for p in prompts):
+            state = replace(state, hinted=True)
         return Turn(
             state, prompts, num_digits=num_digits, timeout=timeout, finish_key=finish_key, **kw
         )
@@ -493,7 +496,20 @@ class Flow:
         return (*body, *self.guide_prompts(state))
 
     def guide_prompts(self, state: CallState) -> tuple[Prompt, ...]:
-        """What the caller can press here: a menu's options, or a message's navigation hints."""
+        """What the caller can press here: a menu's options, or a message's navigation hints.
+        The same place says the same guide: kept once worked out (every turn asks, and the
+        flow walk asks some 700,000 times), except where a typed date is said back."""
+        place = (state.node, state.lang, state.step, state.hinted)
+        known = self._guides.get(place)
+        if known is not None:
+            return known
+        guide = self._guide_prompts(state)
+        node = self.nodes[state.node]
+        if not (isinstance(node, Menu) and node.reads_back):
+            self._guides[place] = guide
+        return guide
+
+    def _guide_prompts(self, state: CallState) -> tuple[Prompt, ...]:
         node = self.nodes[state.node]
         lang = state.lang or self.languages[0]
         prompts: list[Prompt] = []

@@ -8,7 +8,6 @@ worker never walks the flow.
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from datetime import date, timedelta
 
 from ivr.flow import COUNTDOWN_PROMPT, LAST_DAY_PROMPT, CallState, Flow, Prompt
@@ -74,7 +73,9 @@ def _walk(flow: Flow) -> set[Prompt]:
         # One visit per state and what it says, whatever date it carries: the walk does not
         # repeat itself for every date a reminder call or a typed entry brings along, but a date
         # that changes what is said (the consent names the reminders it gets) is walked on.
-        visit = (replace(turn.state, entry=""), turn.prompts)
+        state = turn.state  # a tuple of its fields but the date: replace() costs 4 µs a call
+        visit = (state.lang, state.node, state.path, state.step, state.misses, state.hinted)
+        visit += (state.wrong_dates, turn.prompts)
         if not turn.listen or visit in seen:
             continue
         seen.add(visit)

@@ -86,7 +86,7 @@ def test_cli_reports_ok_and_fails_on_a_problem(app):
         {
             Content: hotline.content,
             Settings: hotline.settings,
-            CatalogUse: CatalogUse(frozenset({"voice.not.there"}), hotline.flow.languages),
+            CatalogUse: CatalogUse(lambda: frozenset({"voice.not.there"}), hotline.flow.languages),
             SpokenTexts: hotline.spoken_texts(),
         },
     )
@@ -105,7 +105,7 @@ def test_a_prompt_over_30_seconds_fails_the_check(app):
         {
             Content: hotline.content,
             Settings: hotline.settings,
-            CatalogUse: CatalogUse(hotline.used_keys(), hotline.flow.languages),
+            CatalogUse: CatalogUse(hotline.used_keys, hotline.flow.languages),
             SpokenTexts: SpokenTexts(lambda: ([long_prompt], [])),
         },
     )

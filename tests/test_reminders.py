@@ -227,3 +227,21 @@ def test_a_reminder_that_could_not_be_queued_is_not_moved_on(redis, content, out
     assert [o.what for o in fixed.send_due(now + timedelta(seconds=301))] == ["sent"]
     [(_, _, body, _)] = outbox.sent
     assert body.startswith("Rappel")
+
+
+def test_people_with_the_same_date_never_share_a_reminder_s_message_id(service, redis):
+    """A reminder's message id comes from the registration's generation and the date, not from
+    the person: the same id would make the second person's reminder a duplicate, dropped. The
+    generation carries 64 random bits, so 10,000 people on one date do not draw the same one."""
+    from reminders.registrations import GENERATION_BYTES
+    from reminders.service import reminder_message_id
+
+    numbers = [f"+3361234{i:04d}" for i in range(300)]
+    for number in numbers:
+        assert register(service, number=number) is DateCheck.OK
+    registrations = [service.store.get(caller_key(SECRET_KEY, n)) for n in numbers]
+    assert {len(r.generation) for r in registrations} == {
+        2 * GENERATION_BYTES
+    } and GENERATION_BYTES >= 8
+    ids = {reminder_message_id(r.caller, r.expiry, 0, r.generation) for r in registrations}
+    assert len(ids) == len(numbers)

@@ -307,7 +307,7 @@ def create_app(
             SmsConversation: parts.sms,
             Studio: parts.studio,
             RecordingPlan: parts.plan,
-            CatalogUse: CatalogUse(parts.used_keys(), parts.flow.languages),
+            CatalogUse: CatalogUse(parts.used_keys, parts.flow.languages),
             SpokenTexts: parts.spoken_texts(),
             ConsoleParts: ConsoleParts.build(
                 parts.redis, settings.secret_key, parts.inventory, settings.review_dir
