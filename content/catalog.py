@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,8 +91,33 @@ def load_catalog(path: Path) -> Catalog:
     )
 
 
-def load_catalogs(directory: Path = CATALOGS_DIR) -> dict[str, Catalog]:
-    return {p.stem: load_catalog(p) for p in sorted(directory.glob("*.toml"))}
+class Catalogs(Mapping[str, Catalog]):
+    """The catalogs of a folder, each read the first time it is asked for: parsing all 14 TOML
+    files costs about 70 ms, most of a worker's start, and a worker sending French and Dari
+    reminders needs two. The languages are known at once (the file names)."""
+
+    def __init__(self, directory: Path):
+        self._paths = {p.stem: p for p in sorted(directory.glob("*.toml"))}
+        self._loaded: dict[str, Catalog] = {}
+
+    def __getitem__(self, lang: str) -> Catalog:
+        catalog = self._loaded.get(lang)
+        if catalog is None:
+            catalog = self._loaded[lang] = load_catalog(self._paths[lang])  # KeyError if unknown
+        return catalog
+
+    def __contains__(self, lang: object) -> bool:  # Mapping's would read the file
+        return lang in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def load_catalogs(directory: Path = CATALOGS_DIR) -> Catalogs:
+    return Catalogs(directory)
 
 
 class Content:
@@ -104,7 +129,7 @@ class Content:
         languages: list[Language],
         placeholders: Mapping[str, str],
     ):
-        self.catalogs = dict(catalogs)
+        self.catalogs = catalogs  # read as asked (Catalogs), not copied
         self.languages = [lang for lang in languages if lang.code in self.catalogs]
         self.placeholders = dict(placeholders)
 

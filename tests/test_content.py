@@ -114,3 +114,22 @@ def test_a_prompt_over_30_seconds_fails_the_check(app):
     assert result.exit_code == 1
     assert "voice.too.long" in result.output and "32.0" in result.output
     assert "fr: voice.too.long lasts 32 s (> 30 s)" in result.output
+
+
+def test_catalogs_are_read_when_first_asked_for(monkeypatch):
+    """A worker's start must stay short (issue 9: under 50 ms): the catalogs are parsed when a
+    text in their language is first needed, each once."""
+    from content import catalog as catalog_module
+    from content.catalog import load_languages
+    from content.prefecture import load_prefecture
+
+    read = []
+    real = catalog_module.load_catalog
+    monkeypatch.setattr(catalog_module, "load_catalog", lambda p: read.append(p.stem) or real(p))
+    catalogs = load_catalogs()
+    content = Content(catalogs, load_languages(), load_prefecture("val-de-marne").placeholders())
+    assert read == [] and "prs" in catalogs and len(catalogs) >= 14 and content.has_language("ps")
+    assert content.text("sms.steps_1", "prs") and read == ["prs"]
+    content.text("sms.steps_2", "prs")
+    content.raw("sms.steps_1", "fr")
+    assert read == ["prs", "fr"]
