@@ -68,13 +68,21 @@ def _origin() -> str:
     return request.host_url.rstrip("/")
 
 
+def _webhook_origin() -> str:
+    """Where Twilio reaches the webhooks: PUBLIC_BASE_URL, else the origin (and script root)
+    the request came to; the signature check reads URLs the same way."""
+    return (part(Settings).public_base_url or request.root_url).rstrip("/")
+
+
 def render(reply: Reply) -> Response:
     turn = reply.turn
     speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
     utterances = [u for prompt in turn.prompts for u in voice(speaker, dates, prompt)]
     if turn.listen:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
-        action = f"{request.script_root}{STEP_PATH}?n={reply.step}"
+        # Absolute, on the origin Twilio called (as the recording line's actions are): a
+        # Twilio-compatible platform need not resolve a relative action as Twilio does.
+        action = f"{_webhook_origin()}{STEP_PATH}?n={reply.step}"
         return _xml(
             twiml.listen(
                 utterances,

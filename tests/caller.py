@@ -173,6 +173,9 @@ class Caller:
                 heard.langs.append(lang)
             elif element.tag == "Gather":
                 heard.gather_action = element.get("action")
+                # Absolute, as the studio's: not every Twilio-compatible platform resolves a path.
+                action = heard.gather_action or ""
+                assert urlsplit(action).scheme in ("http", "https"), f"<Gather> to a path: {action}"
                 heard.gather = dict(element.attrib)
             elif element.tag == "Redirect":
                 heard.redirect = element.text

@@ -38,7 +38,7 @@ def test_the_call_opens_on_the_language_menu(caller, hotline):
     assert heard.langs[:1] == ["fr"] and "en" in heard.langs
     said_in = [lang for _, lang in heard.says]
     assert said_in == [hotline.content.language(c).say_language for c in hotline.flow.languages]
-    assert heard.listening and heard.gather_action == "/voice/step?n=0"
+    assert heard.listening and heard.gather_action == f"{caller.base_url}/voice/step?n=0"
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -202,7 +202,7 @@ def test_a_request_without_twilios_fields_is_not_served_as_a_new_call(caller, ca
 def test_an_unknown_call_starts_a_new_call(caller, language_menu):
     heard = caller.post("/voice/step?n=4", caller.form(CallSid="CA" + "f" * 32, Digits="3"))
     assert heard.keys == language_menu
-    assert heard.gather_action == "/voice/step?n=0"
+    assert heard.gather_action == f"{caller.base_url}/voice/step?n=0"
 
 
 def test_status_callback_ends_the_call_state(caller, choose, redis):
