@@ -143,6 +143,8 @@ def test_every_play_of_a_call_is_on_public_base_url_when_it_is_set(
         root = ET.fromstring(answer.text)
         plays += [e.text for e in root.iter("Play")]
         if key is not None:  # the next key goes where the Gather says, as Twilio follows it
-            path, extra = root.find("Gather").get("action"), {"Digits": key}
+            action = root.find("Gather").get("action")
+            assert action.startswith(public + "/voice/step?n="), action  # absolute, public
+            path, extra = action.removeprefix(public), {"Digits": key}
     assert len(plays) >= 5
     assert all(url.startswith(public + "/audio/") for url in plays), plays
