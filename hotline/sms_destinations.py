@@ -16,6 +16,8 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
 _MOBILE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+#: Refusals that still allow a reminder call (a landline).
+_CALLABLE = frozenset({None, "not_mobile"})
 #: Callers whose reach is remembered in a process (about 100 bytes each; the oldest half goes).
 REACH_CACHE = 4096
 
@@ -45,7 +47,7 @@ class Destinations:
     def allows_call(self, number: str | None) -> bool:
         """A reminder call may ring a landline too, but only in the allowed countries (a call
         abroad is the same toll-fraud risk as an SMS)."""
-        return self.refusal(number) in (None, "not_mobile")
+        return self.refusal(number) in _CALLABLE
 
     def reach(self, number: str | None, caller: str | None) -> tuple[bool, bool]:
         """(may get an SMS, may get a reminder call), for a caller's number on every key press.
@@ -56,13 +58,15 @@ class Destinations:
         full. Numbers are read from Twilio's signed form, so the same hash is the same number.
         """
         if caller is None:
-            return self.allows(number), self.allows_call(number)
+            return self._reach_of(number)
         known = self._reach.get(caller)
         if known is None:
-            refusal = self.refusal(number)
-            known = (refusal is None, refusal in (None, "not_mobile"))
             if len(self._reach) >= REACH_CACHE:
                 for old in list(self._reach)[: REACH_CACHE // 2]:  # dicts keep insertion order
                     self._reach.pop(old, None)
-            self._reach[caller] = known
+            known = self._reach[caller] = self._reach_of(number)
         return known
+
+    def _reach_of(self, number: str | None) -> tuple[bool, bool]:
+        refusal = self.refusal(number)  # one parse for both answers
+        return refusal is None, refusal in _CALLABLE

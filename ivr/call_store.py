@@ -161,13 +161,6 @@ class CallStore:
         )
         return StepTaken(bool(taken), _step_number(current), current == ENDED.encode(), decode(raw))
 
-    def next_step(self, call_sid: str) -> int | None:
-        """The number the call's next step must carry; None for an unknown or ended call."""
-        return _step_number(self.redis.get(keys.CALL_STEP.format(sid=call_sid)))
-
-    def load(self, call_sid: str) -> CallState | None:
-        return decode(self.redis.get(keys.CALL_STATE.format(sid=call_sid)))
-
     def resume_point(self, caller: str | None) -> CallState | None:
         if caller is None:
             return None

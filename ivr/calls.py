@@ -203,9 +203,10 @@ class CallService:
         return Reply(self.flow.count_down(self.flow.enter(state), today), step)
 
     def _replayed(self, call_sid: str) -> Reply:
-        """A call that already began came in again: where it is."""
-        state = self.store.load(call_sid) or CallState()
-        return self._again(state, self.store.next_step(call_sid))
+        """A call that already began came in again: where it is (no step number is carried, so
+        none is taken: the same one round trip reads the state and the next step)."""
+        found = self.store.take_step(call_sid, None)
+        return self._again(found.state or CallState(), found.next_step)
 
     def reminder(self, call: CallRequest, call_id: str) -> Reply | str | None:
         """A reminder call was answered: the reminder's first turn for a person; the language of
