@@ -5,9 +5,9 @@ person who listens and presses keys)."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from rq.job import JobStatus
