@@ -229,6 +229,29 @@ def test_every_key_in_every_reachable_state_has_an_answer(flow):
     assert len(KEYPAD) == 12
 
 
+def test_only_the_keys_the_flow_names_answer_differently_without_a_number():
+    """The walk tries a withheld number and a landline only on the keys
+    ``keys_needing_a_number`` names: every other key of every state reachable with a
+    number must answer the same whatever the number, and each named key must differ."""
+    flow = Flow(("fr", "ar", "ti"), sms_only=("ar",))
+    today = date(2026, 1, 15)
+    queue, seen, checked = [flow.start(), flow.start(None, "ti")], set(), 0
+    while queue:
+        turn = queue.pop()
+        if not turn.listen or turn.state in seen:
+            continue
+        seen.add(turn.state)
+        named = flow.keys_needing_a_number(turn.state)
+        for key in KEYPAD:
+            usual = flow.step(turn.state, key, today=today)
+            withheld = flow.step(turn.state, key, today=today, can_text=False)
+            landline = flow.step(turn.state, key, today=today, can_text=False, can_call=True)
+            assert (withheld != usual or landline != usual) == (key in named), (turn.state, key)
+            checked += 1
+            queue.append(usual)
+    assert len(seen) > 100 and checked == len(seen) * len(KEYPAD)
+
+
 def test_no_menu_offers_more_than_five_options():
     from ivr.menu import Menu
 
