@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,7 +32,7 @@ from pathlib import Path
 from redis import Redis
 
 from bench import walk
-from bench.servers import Gunicorn, free_port, web_command
+from bench.servers import Gunicorn, cpu_seconds, free_port, web_command
 from bench.webhooks import AUTH_TOKEN, BARE_APP, server_env
 from devtools.embedded_redis import EmbeddedRedis
 
@@ -95,6 +96,8 @@ class Run:
     not_200: int
     without_gather: int
     latency: str
+    #: CPU microseconds per answered request: gunicorn (master and workers), redis-server, wrk.
+    cpu_per_request: dict[str, float]
     wrk_output: str
 
 
@@ -132,7 +135,17 @@ def write_requests(
         (directory / f"requests-{n + 1}.lua").write_text(lua_table(interleaved(calls)))
 
 
-def run_wrk(server: Gunicorn, args: argparse.Namespace, data: Path, script: Path) -> Run:
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's children that have ended (wrk, once run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_wrk(
+    server: Gunicorn, redis: EmbeddedRedis, args: argparse.Namespace, data: Path, script: Path
+) -> Run:
+    """One wrk run against ``server``, and the CPU each process spent on it (where the time
+    goes: a request costs the server, Redis and the load generator, all on the same cores)."""
     url = f"http://127.0.0.1:{server.port}/"
     command = [
         "wrk",
@@ -146,13 +159,18 @@ def run_wrk(server: Gunicorn, args: argparse.Namespace, data: Path, script: Path
         "--",
         str(data),
     ]
+    assert redis.process is not None
+    before = server.cpu_seconds(), cpu_seconds(redis.process.pid), children_cpu_seconds()
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120)
+    after = server.cpu_seconds(), cpu_seconds(redis.process.pid), children_cpu_seconds()
     out = done.stdout + done.stderr
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     counts = re.search(r"COUNTS (\d+) (\d+) (\d+)", out)
     latency = re.search(r"^\s+Latency\s+(.*)$", out, re.MULTILINE)
     if not (rate and counts):
         raise RuntimeError(f"wrk failed:\n{out}")
+    answered = max(int(counts.group(1)), 1)
+    spent = [(a - b) * 1e6 / answered for a, b in zip(after, before, strict=True)]
     return Run(
         name=server.name,
         command=" ".join(["wrk", *command[1:7], "script.lua", url]),
@@ -161,6 +179,9 @@ def run_wrk(server: Gunicorn, args: argparse.Namespace, data: Path, script: Path
         not_200=int(counts.group(2)),
         without_gather=int(counts.group(3)),
         latency=latency.group(1).strip() if latency else "",
+        cpu_per_request={
+            k: round(v) for k, v in zip(("server", "redis", "wrk"), spent, strict=True)
+        },
         wrk_output=out,
     )
 
@@ -200,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                 server = Gunicorn(name, port, command, env, directory / f"{name}.log").start()
                 try:
                     server.wait_ready("/healthz" if name != "bare" else "/")
-                    runs.append(run_wrk(server, args, data, script))
+                    runs.append(run_wrk(server, redis, args, data, script))
                 finally:
                     server.stop()
                 Redis.from_url(redis.url).flushall()  # each server starts from an empty Redis
@@ -217,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(),
         "median_requests_per_second": rates,
+        "median_cpu_microseconds_per_request": {
+            name: {
+                part: statistics.median(r.cpu_per_request[part] for r in runs if r.name == name)
+                for part in ("server", "redis", "wrk")
+            }
+            for name, _ in APPS
+        },
         "ratio": round(ratio, 3),
         "counting_cost": round(counting, 3),
         "runs": [{k: v for k, v in asdict(r).items() if k != "wrk_output"} for r in runs],
