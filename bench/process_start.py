@@ -3,8 +3,9 @@
     python -m bench.process_start [--runs 3]
 
 - web: gunicorn from the Procfile's web line (production settings, an embedded Redis), the time
-  from spawning it to the first 200 from /healthz (the master, a worker's boot: importing the
-  app and building its parts, walking the voice flow);
+  from spawning it to the first 200 from /healthz (the master imports the app and builds its
+  parts, walking the voice flow, once, then forks its workers: preload_app); then, every
+  worker SIGKILLed, the time to an answer from the workers gunicorn forks anew;
 - worker: the Procfile's worker command with one SMS already queued, the time from spawning it to
   the request reaching the local Twilio (devtools/fake_twilio.py), and the "parts built in" time
   it logs (target: under 50 ms).
@@ -18,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -25,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
 from redis import Redis
 
 from bench.servers import Gunicorn, free_port, procfile_command, web_command
@@ -45,7 +48,10 @@ def fresh(redis: EmbeddedRedis) -> None:
         client.flushall()
 
 
-def web_first_answer(redis: EmbeddedRedis, directory: Path) -> float:
+def web_first_answer(redis: EmbeddedRedis, directory: Path) -> tuple[float, float]:
+    """Seconds from spawning gunicorn to its first answer; then from SIGKILLing every worker to
+    an answer from a worker gunicorn forked anew (a crash: preload_app makes it a fork, not a
+    new build of the app)."""
     fresh(redis)
     port = free_port()
     env = server_env(redis.url, port)
@@ -56,7 +62,20 @@ def web_first_answer(redis: EmbeddedRedis, directory: Path) -> float:
     server.start()
     try:
         server.wait_ready("/healthz", timeout=120)
-        return time.monotonic() - started
+        first_answer = time.monotonic() - started
+        master = psutil.Process(server.process.pid) if server.process else None
+        assert master is not None
+        killed = {worker.pid for worker in master.children()}
+        for pid in killed:
+            os.kill(pid, signal.SIGKILL)
+        started = time.monotonic()
+        deadline = started + 120
+        while {w.pid for w in master.children()} & killed or not master.children():
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not replace its killed workers in 120 s")
+            time.sleep(0.01)
+        server.wait_ready("/healthz", timeout=120)
+        return first_answer, time.monotonic() - started
     finally:
         server.stop()
 
@@ -88,13 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
-    web, first, built = [], [], []
+    web, respawn, first, built = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="bench-start-") as tmp:
         directory = Path(tmp)
         redis = EmbeddedRedis(directory / "redis", persist=False).start()
         try:
             for _ in range(args.runs):
-                web.append(web_first_answer(redis, directory))
+                answered, answered_again = web_first_answer(redis, directory)
+                web.append(answered)
+                respawn.append(answered_again)
                 job, parts = worker_first_job(redis, directory)
                 first.append(job)
                 built.append(parts)
@@ -107,10 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         },
         "runs": args.runs,
         "web_first_answer_s": [round(x, 2) for x in web],
+        "web_workers_killed_to_answer_s": [round(x, 2) for x in respawn],
         "worker_first_job_s": [round(x, 2) for x in first],
         "worker_parts_built_ms": built,
         "median": {
             "web_first_answer_s": round(statistics.median(web), 2),
+            "web_workers_killed_to_answer_s": round(statistics.median(respawn), 2),
             "worker_first_job_s": round(statistics.median(first), 2),
             "worker_parts_built_ms": statistics.median(built),
         },
