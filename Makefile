@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run cli test test-fast lint check requirements bench-webhooks bench-wrk bench-start bench-audio bench-reminders bench-sms bench-calls clean
+.PHONY: run cli test test-fast lint check requirements bench-webhooks bench-wrk bench-wrk-pair bench-start bench-audio bench-reminders bench-sms bench-calls clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ timed = @start=$$(date +%s); echo "$@: started $$(date +%H:%M:%S); progress belo
 # wrk from Debian (apt-get install wrk): the webhooks under a C load generator.
 bench-wrk: $(STAMP)
 	$(call timed,bench.wrk)
+
+# The hotline and the same without counting, side by side (issue 15's 5%, drift cancelled).
+bench-wrk-pair: $(STAMP)
+	$(call timed,bench.wrk_pair)
 
 bench-start: $(STAMP)
 	$(call timed,bench.process_start)

@@ -136,19 +136,10 @@ def write_requests(
         (directory / f"requests-{n + 1}.lua").write_text(lua_table(interleaved(calls)))
 
 
-def children_cpu_seconds() -> float:
-    """User + system CPU seconds of this process's children that have ended (wrk, once run)."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_wrk(
-    server: Gunicorn, redis: EmbeddedRedis, args: argparse.Namespace, data: Path, script: Path
-) -> Run:
-    """One wrk run against ``server``, and the CPU each process spent on it (where the time
-    goes: a request costs the server, Redis and the load generator, all on the same cores)."""
+def wrk_command(server: Gunicorn, args: argparse.Namespace, data: Path, script: Path) -> list[str]:
+    """wrk against ``server`` with the calls prepared in ``data`` (the URL is third from last)."""
     url = f"http://127.0.0.1:{server.port}/"
-    command = [
+    return [
         "wrk",
         f"-t{args.threads}",
         f"-c{args.connections}",
@@ -160,6 +151,21 @@ def run_wrk(
         "--",
         str(data),
     ]
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's children that have ended (wrk, once run)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_wrk(
+    server: Gunicorn, redis: EmbeddedRedis, args: argparse.Namespace, data: Path, script: Path
+) -> Run:
+    """One wrk run against ``server``, and the CPU each process spent on it (where the time
+    goes: a request costs the server, Redis and the load generator, all on the same cores)."""
+    command = wrk_command(server, args, data, script)
+    url = command[-3]
     assert redis.process is not None
     before = server.cpu_seconds(), cpu_seconds(redis.process.pid), children_cpu_seconds()
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120)
