@@ -63,6 +63,8 @@ from reminders.schedule import (
 
 #: What a language with no full voice says when chosen: "we are sending you the help by SMS".
 SMS_ONLY_PROMPT = "voice.sms_only.sending"
+#: What a language with a full voice says first when chosen.
+WELCOME_PROMPT = "voice.main.welcome"
 #: Longest "back" history kept; menus are at most 3 levels deep, so this is never reached.
 MAX_PATH = 8
 
@@ -394,7 +396,7 @@ class Flow:
                 chosen = CallState(
                     lang=code, node=MAIN_MENU, path=(LANGUAGE_MENU,), hinted=state.hinted
                 )
-                welcome = Prompt("voice.main.welcome", code)
+                welcome = Prompt(WELCOME_PROMPT, code)
                 turn = self.enter(chosen)
                 return replace(
                     turn,
@@ -607,7 +609,7 @@ def heard_on_arrival(flow: Flow) -> list[tuple[str, str, tuple[Prompt, ...]]]:
                     state = replace(state, entry=(SAMPLE_DAY + timedelta(days=days)).isoformat())
                 prompts = flow.count_down(flow.enter(state), SAMPLE_DAY).prompts
                 if name == MAIN_MENU:
-                    prompts = (Prompt("voice.main.welcome", lang), *prompts)
+                    prompts = (Prompt(WELCOME_PROMPT, lang), *prompts)
                 label = f"{name}.{step + 1}" if isinstance(node, Walk) else name
                 heard.append((label, lang or "fr", prompts))
     return heard

@@ -12,7 +12,7 @@ from audio.build import Builder
 from audio.formats import CONTENT_TYPES, check_playable
 from audio.inventory import Inventory
 from audio.library import AudioLibrary
-from ivr.flow import Prompt
+from ivr.flow import SMS_ONLY_PROMPT, Prompt
 from ivr.menu import MAX_LANGUAGES_PER_MENU
 from ivr.speech import Play, Speaker
 from tests.audio.fakes import StubEngine, stub_chooser
@@ -120,6 +120,37 @@ def test_a_language_without_a_voice_is_offered_once_all_its_audio_is_built(hotli
     Builder(tmp_path / "audio", stub_chooser(StubEngine())).build(ps_texts)
     library.refresh(force=True)
     assert inventory.voice_languages(library) == in_menu_order(said | {"ka", "ps"})
+
+
+def test_leaving_out_languages_with_nothing_heard_before_the_walk_changes_no_menu(
+    hotline, tmp_path, monkeypatch
+):
+    """Inventory.menu_languages leaves out, before walking the call, a language with no voice
+    and no audio for its welcome nor for "sending the help by SMS": the menu must be the one
+    the walk alone decides, whatever is built (nothing; Georgian in full; Pashto's two
+    SMS-by-voice prompts only)."""
+    content = hotline.content
+    library = AudioLibrary(tmp_path / "audio")
+    inventory = Inventory.of(Speaker(content), content, EXTRA_VOICE_KEYS)
+
+    def menu() -> tuple[list[str], list[str]]:
+        decided = inventory.menu_languages(library)
+        with monkeypatch.context() as walk_only:
+            walk_only.setattr(Inventory, "_may_be_heard", lambda self, lang, audio: True)
+            assert inventory.menu_languages(library) == decided
+        return decided
+
+    def build(texts, engine: StubEngine) -> None:
+        Builder(tmp_path / "audio", stub_chooser(engine)).build(texts)
+        library.refresh(force=True)
+
+    nothing = menu()
+    build(inventory.texts(["ka"]), StubEngine(langs={"ka"}))
+    georgian = menu()
+    sms_by_voice = {"voice.language.choose", SMS_ONLY_PROMPT}
+    build([t for t in inventory.texts(["ps"]) if t.key in sms_by_voice], StubEngine())
+    pashto = menu()
+    assert "ka" not in nothing[0] and "ka" in georgian[0] and "ps" in pashto[1]
 
 
 def test_every_play_of_a_call_is_on_public_base_url_when_it_is_set(
