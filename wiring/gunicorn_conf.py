@@ -17,7 +17,7 @@ from wiring.settings import settings_or_exit
 worker_class = "gthread"
 threads = 4
 # The app is built once, in the master, and each worker forked from it: building it walks the
-# voice flow (ivr.reachability, about 5 s of CPU per walk), which would otherwise be paid by
+# voice flow (ivr.reachability, about 0.35 s of CPU a language), which would otherwise be paid by
 # every worker at boot, and again by a worker gunicorn respawns after a crash. What a worker
 # must not share is made per process on first use: redis-py's pool reconnects after a fork,
 # prometheus_client's multiprocess values move to the worker's own file, the body watchdog
