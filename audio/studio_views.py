@@ -18,7 +18,7 @@ from audio.studio import Studio, StudioTurn
 from hotline.parts import part
 from hotline.settings import Settings
 from hotline.twilio_fields import RECORDING_SID, RECORDING_URL, valid
-from hotline.twilio_request import twilio_signed
+from hotline.twilio_request import twilio_signed, webhook_origin
 from ivr.calls import CallRequest
 from ivr.twiml import GATHER_TIMEOUT, add_utterances
 
@@ -64,8 +64,8 @@ def studio_twiml(turn: StudioTurn, origin: str) -> str:
 
 
 def _reply(turn: StudioTurn) -> Response:
-    origin = part(Settings).public_base_url or request.root_url.rstrip("/")
-    return Response(studio_twiml(turn, origin.rstrip("/")), mimetype="text/xml")
+    origin = webhook_origin(request, part(Settings).public_base_url)
+    return Response(studio_twiml(turn, origin), mimetype="text/xml")
 
 
 def _call() -> CallRequest | None:

@@ -33,12 +33,19 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable)
 
 
+def webhook_origin(req: Request, public_base_url: str | None) -> str:
+    """Where Twilio reaches the webhooks: PUBLIC_BASE_URL (behind a TLS proxy), else the origin
+    and script root the request came to. The signature check and every absolute URL the TwiML
+    gives Twilio (actions, redirects, callbacks) read it here, so they always agree."""
+    return (public_base_url or req.root_url).rstrip("/")
+
+
 def public_url(req: Request, public_base_url: str | None) -> str:
-    """The URL Twilio requested: PUBLIC_BASE_URL (else the request's own origin) plus path and
-    the query string exactly as it came (``req.url`` re-encodes it: "%3A" would become ":" and
-    the signature, made over Twilio's bytes, would no longer match)."""
+    """The URL Twilio requested: the webhook origin plus path and the query string exactly as
+    it came (``req.url`` re-encodes it: "%3A" would become ":" and the signature, made over
+    Twilio's bytes, would no longer match)."""
     query = req.query_string.decode("latin-1")
-    origin = public_base_url or req.root_url.rstrip("/")
+    origin = webhook_origin(req, public_base_url)
     return origin + req.path + (f"?{query}" if query else "")
 
 

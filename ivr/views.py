@@ -18,7 +18,7 @@ from hotline.clock import Clock
 from hotline.parts import part
 from hotline.settings import Settings
 from hotline.twilio_fields import for_log
-from hotline.twilio_request import twilio_signed
+from hotline.twilio_request import twilio_signed, webhook_origin
 from ivr import twiml
 from ivr.calls import CallRequest, CallService, Reply
 from ivr.flow import Flow, Prompt
@@ -68,12 +68,6 @@ def _origin() -> str:
     return request.host_url.rstrip("/")
 
 
-def _webhook_origin() -> str:
-    """Where Twilio reaches the webhooks: PUBLIC_BASE_URL, else the origin (and script root)
-    the request came to; the signature check reads URLs the same way."""
-    return (part(Settings).public_base_url or request.root_url).rstrip("/")
-
-
 def render(reply: Reply) -> Response:
     turn = reply.turn
     speaker, dates = part(Speaker), part(DateVoice)  # type: ignore[type-abstract]
@@ -82,7 +76,8 @@ def render(reply: Reply) -> Response:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
         # Absolute, on the origin Twilio called (as the recording line's actions are): a
         # Twilio-compatible platform need not resolve a relative action as Twilio does.
-        action = f"{_webhook_origin()}{STEP_PATH}?n={reply.step}"
+        origin = webhook_origin(request, part(Settings).public_base_url)
+        action = f"{origin}{STEP_PATH}?n={reply.step}"
         return _xml(
             twiml.listen(
                 utterances,
