@@ -26,7 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -153,6 +153,28 @@ def wrk_command(server: Gunicorn, args: argparse.Namespace, data: Path, script: 
     ]
 
 
+@dataclass(frozen=True)
+class WrkOutput:
+    """What a wrk run printed: its rate, and the Lua script's counts of answers."""
+
+    requests_per_second: float
+    answered: int
+    not_200: int
+    without_gather: int
+    latency: str
+
+    @classmethod
+    def parse(cls, out: str) -> WrkOutput:
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        counts = re.search(r"COUNTS (\d+) (\d+) (\d+)", out)
+        latency = re.search(r"^\s+Latency\s+(.*)$", out, re.MULTILINE)
+        if not (rate and counts):
+            raise RuntimeError(f"wrk failed:\n{out}")
+        answered, not_200, without_gather = (int(n) for n in counts.groups())
+        found = latency.group(1).strip() if latency else ""
+        return cls(float(rate.group(1)), answered, not_200, without_gather, found)
+
+
 def children_cpu_seconds() -> float:
     """User + system CPU seconds of this process's children that have ended (wrk, once run)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -171,25 +193,52 @@ def run_wrk(
     done = subprocess.run(command, capture_output=True, text=True, timeout=args.duration + 120)
     after = server.cpu_seconds(), cpu_seconds(redis.process.pid), children_cpu_seconds()
     out = done.stdout + done.stderr
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    counts = re.search(r"COUNTS (\d+) (\d+) (\d+)", out)
-    latency = re.search(r"^\s+Latency\s+(.*)$", out, re.MULTILINE)
-    if not (rate and counts):
-        raise RuntimeError(f"wrk failed:\n{out}")
-    answered = max(int(counts.group(1)), 1)
-    spent = [(a - b) * 1e6 / answered for a, b in zip(after, before, strict=True)]
+    wrk = WrkOutput.parse(out)
+    spent = [(a - b) * 1e6 / max(wrk.answered, 1) for a, b in zip(after, before, strict=True)]
     return Run(
         name=server.name,
         command=" ".join(["wrk", *command[1:7], "script.lua", url]),
-        requests_per_second=float(rate.group(1)),
-        answered=int(counts.group(1)),
-        not_200=int(counts.group(2)),
-        without_gather=int(counts.group(3)),
-        latency=latency.group(1).strip() if latency else "",
+        requests_per_second=wrk.requests_per_second,
+        answered=wrk.answered,
+        not_200=wrk.not_200,
+        without_gather=wrk.without_gather,
+        latency=wrk.latency,
         cpu_per_request={
             k: round(v) for k, v in zip(("server", "redis", "wrk"), spent, strict=True)
         },
         wrk_output=out,
+    )
+
+
+def start_server(
+    name: str,
+    app: str,
+    redis: EmbeddedRedis,
+    data: Path,
+    args: argparse.Namespace,
+    seed: int,
+    extra: Sequence[str] = (),
+) -> Gunicorn:
+    """``app`` under the Procfile's gunicorn command (plus ``extra`` options), with calls of its
+    own (``seed``: a CallSid it has seen would be a replay) prepared in ``data``, counting for
+    /metrics in files as .env.example deploys it; its log beside ``data``."""
+    port = free_port()
+    env = server_env(redis.url, port)
+    (data / "prometheus").mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(data / "prometheus")
+    write_requests(data, port, args.calls, args.threads, seed=seed)
+    command = web_command(port, app, env) + list(extra)
+    return Gunicorn(name, port, command, env, data.with_suffix(".log")).start()
+
+
+def add_wrk_options(parser: argparse.ArgumentParser, *, duration: int, rounds: int) -> None:
+    """The options of a wrk run, shared by bench.wrk and bench.wrk_pair."""
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=duration)
+    parser.add_argument("--calls", type=int, default=1500, help="prepared calls per thread")
+    parser.add_argument(
+        "--rounds", type=int, default=rounds, help="each server measured this often"
     )
 
 
@@ -203,11 +252,7 @@ def per_round(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--calls", type=int, default=1500, help="prepared calls per thread")
-    parser.add_argument("--rounds", type=int, default=1, help="each server measured this often")
+    add_wrk_options(parser, duration=10, rounds=1)
     parser.add_argument(
         "--gunicorn",
         nargs="*",
@@ -224,16 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         redis = EmbeddedRedis(directory / "redis", persist=False).start()
         try:
             for round_, (name, app) in itertools.product(range(args.rounds), APPS):
-                port = free_port()
-                env = server_env(redis.url, port)
                 data = directory / f"{name}-{round_}"
-                data.mkdir()
-                # As .env.example deploys it: gunicorn's workers count for /metrics in files.
-                (data / "prometheus").mkdir()
-                env["PROMETHEUS_MULTIPROC_DIR"] = str(data / "prometheus")
-                write_requests(data, port, args.calls, args.threads, seed=9 + len(runs))
-                command = web_command(port, app, env) + args.gunicorn
-                server = Gunicorn(name, port, command, env, directory / f"{name}.log").start()
+                seed = 9 + len(runs)
+                server = start_server(name, app, redis, data, args, seed, args.gunicorn)
+                served = server.command
                 try:
                     server.wait_ready("/healthz" if name != "bare" else "/")
                     runs.append(run_wrk(server, redis, args, data, script))
@@ -267,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_per_round": per_round(runs, "hotline", "bare", lambda a, b: a / b),
         "counting_cost_per_round": per_round(runs, "hotline", "uncounted", lambda a, b: 1 - a / b),
         "runs": [{k: v for k, v in asdict(r).items() if k != "wrk_output"} for r in runs],
-        "server_command": Gunicorn("hotline", 0, command, {}, Path()).command,
+        "server_command": served,
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "wrk.json").write_text(json.dumps(result, indent=2) + "\n")

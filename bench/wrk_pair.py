@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -26,26 +25,18 @@ from pathlib import Path
 
 from redis import Redis
 
-from bench.servers import Gunicorn, free_port, web_command
-from bench.webhooks import server_env
-from bench.wrk import LUA, RESULTS, UNCOUNTED_APP, write_requests, wrk_command
+from bench.wrk import (
+    LUA,
+    RESULTS,
+    UNCOUNTED_APP,
+    WrkOutput,
+    add_wrk_options,
+    start_server,
+    wrk_command,
+)
 from devtools.embedded_redis import EmbeddedRedis
 
 PAIR = (("hotline", "app:app"), ("uncounted", UNCOUNTED_APP))
-
-
-def start(
-    name: str, app: str, redis: EmbeddedRedis, directory: Path, args: argparse.Namespace, seed: int
-) -> tuple[Gunicorn, Path]:
-    port = free_port()
-    env = server_env(redis.url, port)
-    data = directory / f"{name}-{seed}"
-    (data / "prometheus").mkdir(parents=True)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(data / "prometheus")
-    write_requests(data, port, args.calls, args.threads, seed=seed)
-    command = web_command(port, app, env)
-    server = Gunicorn(name, port, command, env, directory / f"{name}-{seed}.log").start()
-    return server, data
 
 
 def one_round(
@@ -53,9 +44,10 @@ def one_round(
 ) -> dict[str, float]:
     """Both servers loaded at once; their rates (requests/s, wrk's figure)."""
     order = PAIR if round_ % 2 == 0 else PAIR[::-1]
-    started = [
-        start(n, a, redis, directory, args, 100 * round_ + i) for i, (n, a) in enumerate(order)
-    ]
+    started = []
+    for i, (name, app) in enumerate(order):
+        data = directory / f"{name}-{round_}"
+        started.append((start_server(name, app, redis, data, args, 100 * round_ + i), data))
     script = directory / "script.lua"
     try:
         for server, _ in started:
@@ -72,11 +64,10 @@ def one_round(
         rates = {}
         for (server, _), load in zip(started, loads, strict=True):
             out, _ = load.communicate(timeout=args.duration + 120)
-            rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
-            counts = re.search(r"COUNTS (\d+) (\d+) (\d+)", out)
-            if not (rate and counts) or int(counts.group(2)):
-                raise RuntimeError(f"{server.name}: wrk failed or answers were not 200:\n{out}")
-            rates[server.name] = float(rate.group(1))
+            wrk = WrkOutput.parse(out)
+            if wrk.not_200:
+                raise RuntimeError(f"{server.name}: answers were not 200:\n{out}")
+            rates[server.name] = wrk.requests_per_second
         return rates
     finally:
         for server, _ in started:
@@ -86,11 +77,7 @@ def one_round(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--calls", type=int, default=1500, help="prepared calls per thread")
-    parser.add_argument("--rounds", type=int, default=6)
+    add_wrk_options(parser, duration=5, rounds=6)
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
     rounds = []
