@@ -56,17 +56,20 @@ def run_reminders(sms, clock, moment: datetime) -> None:
     sms.work()
 
 
+def said(document: str) -> list[str]:
+    return re.findall(r"<Say[^>]*>([^<]*)</Say>", document)
+
+
 def heard_keys(sms, document: str) -> list[str]:
     texts = spoken_texts(sms.hotline)
-    return [texts.get(t, ("?", ""))[0] for t in re.findall(r"<Say[^>]*>([^<]*)</Say>", document)]
+    return [texts.get(t, ("?", ""))[0] for t in said(document)]
 
 
 def heard(document: str) -> str:
     """What the callee hears or what a voicemail records: the spoken texts and the paths of the
     clips played, not the URLs Twilio posts to (the test server's port may contain any digits)."""
-    said = re.findall(r"<Say[^>]*>([^<]*)</Say>", document)
     played = [urlsplit(url).path for url in re.findall(r"<Play[^>]*>([^<]*)</Play>", document)]
-    return "\n".join(said + played)
+    return "\n".join(said(document) + played)
 
 
 def say(sms, key: str, **params) -> str:
