@@ -63,8 +63,8 @@ def web_first_answer(redis: EmbeddedRedis, directory: Path) -> tuple[float, floa
     try:
         server.wait_ready("/healthz", timeout=120)
         first_answer = time.monotonic() - started
-        master = psutil.Process(server.process.pid) if server.process else None
-        assert master is not None
+        assert server.process is not None
+        master = psutil.Process(server.process.pid)
         killed = {worker.pid for worker in master.children()}
         for pid in killed:
             os.kill(pid, signal.SIGKILL)
