@@ -8,6 +8,7 @@ What is heard is reported as catalog keys and languages, found by matching the s
 from __future__ import annotations
 
 import random
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -36,6 +37,18 @@ class Heard:
     @property
     def listening(self) -> bool:
         return self.gather_action is not None and self.redirect is not None
+
+    @property
+    def without_origin(self) -> str:
+        """The TwiML with each URL's scheme and host:port cut, for checks that nothing leaks.
+
+        Paths and queries stay, since a secret could hide there; the origin goes, because the
+        test server's random port ("...:20271") can contain any short string such as a year.
+        """
+        return _ORIGIN.sub("", self.xml)
+
+
+_ORIGIN = re.compile(r"https?://[^/\s\"'<>]+")
 
 
 def spoken_texts(hotline) -> dict[str, tuple[str, str]]:

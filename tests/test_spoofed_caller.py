@@ -16,6 +16,7 @@ import pytest
 
 from hotline import keys
 from ivr.flow import Prompt
+from tests.caller import Heard
 from tests.conftest import NOW
 
 VICTIM = "+33612345678"
@@ -69,7 +70,7 @@ def secrets_of(hotline):
 
 
 def _learns(heard_list, secrets) -> set[str]:
-    return {s for heard in heard_list for s in secrets if s in heard.xml}
+    return {s for heard in heard_list for s in secrets if s in heard.without_origin}
 
 
 def test_silence_learns_only_the_language_offered(victim_called, new_caller, secrets_of):
@@ -118,3 +119,9 @@ def test_after_the_resume_window_even_confirming_learns_nothing(
 def test_a_withheld_or_new_number_starts_at_the_language_menu(victim_called, new_caller):
     for number in ("anonymous", "+33699999999"):
         assert set(new_caller(number=number).dial().keys) == {"voice.language.choose"}
+
+
+def test_the_scan_reads_paths_and_queries_but_not_the_servers_port():
+    heard = Heard(status=200, xml="<Play>http://127.0.0.1:20271/audio/ar/2027.mp3?d=15</Play>")
+    assert heard.without_origin == "<Play>/audio/ar/2027.mp3?d=15</Play>"
+    assert _learns([heard], {"2027", "15", "20271"}) == {"2027", "15"}
