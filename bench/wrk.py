@@ -2,7 +2,8 @@
 call walks, against gunicorn as the Procfile runs it: the hotline, then the bare Flask app
 (bench/bare_app.py) under the same command.
 
-    python -m bench.wrk [--threads 2] [--connections 8] [--duration 10]
+    python -m bench.wrk [--threads 2] [--connections 8] [--duration 10] [--rounds 1]
+                        [--apps hotline,uncounted,bare] (also floor-2, floor-1, floor-0)
     make bench-wrk
 
 The calls are those of bench.webhooks (bench/walk.py: 13 requests each, Twilio's form fields,
@@ -11,7 +12,8 @@ starts into one Lua table per wrk thread. Each thread replays its own calls in w
 request of 64 calls, then their second, and so on, so that a call's next request goes out long
 after its previous one was answered, as a caller's key press does. A Lua ``response`` counts
 answers that are not 200, and 200s without ``<Gather`` beyond the one status callback per call.
-Requests/s is wrk's own figure; the ratio is the hotline's over the bare app's.
+Requests/s is wrk's own figure; each ratio is a server's over the bare app's. The floors
+(bench/floor_app.py) do only what any signed webhook with its state in Redis must do.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ UNCOUNTED_APP = "bench.uncounted_app:app"
 #: The servers, in the order they are measured: the hotline, the same without the console's
 #: counters (issue 15: counting may cost at most 5%), and the bare Flask app (issue 9: >= 0.5).
 APPS = (("hotline", "app:app"), ("uncounted", UNCOUNTED_APP), ("bare", BARE_APP))
+#: On request (--apps): the floor under the hotline, with its two Redis round trips per key
+#: press, with one, or with none (bench/floor_app.py).
+FLOORS = tuple((f"floor-{n}", f"bench.floor_app:create_app({n})") for n in (2, 1, 0))
+KNOWN = dict(APPS + FLOORS)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 #: Calls in flight per wrk thread, interleaved request by request.
@@ -246,13 +252,18 @@ def per_round(
     runs: list[Run], first: str, second: str, compare: Callable[[float, float], float]
 ) -> list[float]:
     """``compare(first's rate, second's rate)`` in each round, rounded."""
-    rates = {name: [r.requests_per_second for r in runs if r.name == name] for name, _ in APPS}
-    return [round(compare(a, b), 3) for a, b in zip(rates[first], rates[second], strict=True)]
+    mine, theirs = ([r.requests_per_second for r in runs if r.name == n] for n in (first, second))
+    return [round(compare(a, b), 3) for a, b in zip(mine, theirs, strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_wrk_options(parser, duration=10, rounds=1)
+    parser.add_argument(
+        "--apps",
+        default=",".join(name for name, _ in APPS),
+        help=f"servers to measure, in order, among {', '.join(KNOWN)}",
+    )
     parser.add_argument(
         "--gunicorn",
         nargs="*",
@@ -260,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         help="extra gunicorn options after the Procfile's, for experiments (e.g. --threads 1)",
     )
     args = parser.parse_args(argv)
+    apps = [(name, KNOWN[name]) for name in args.apps.split(",") if name in KNOWN]
+    if len(apps) != len(args.apps.split(",")):
+        parser.error(f"--apps: choose among {', '.join(KNOWN)}")
     load_before = os.getloadavg()
     runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
@@ -268,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         script.write_text(LUA)
         redis = EmbeddedRedis(directory / "redis", persist=False).start()
         try:
-            for round_, (name, app) in itertools.product(range(args.rounds), APPS):
+            for round_, (name, app) in itertools.product(range(args.rounds), apps):
                 data = directory / f"{name}-{round_}"
                 seed = 9 + len(runs)
                 server = start_server(name, app, redis, data, args, seed, args.gunicorn)
@@ -283,10 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             redis.stop()
     rates = {
         name: statistics.median(r.requests_per_second for r in runs if r.name == name)
-        for name, _ in APPS
+        for name, _ in apps
     }
-    ratio = rates["hotline"] / rates["bare"]
-    counting = 1 - rates["hotline"] / rates["uncounted"]
+    measured = dict(apps)
     result = {
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -297,27 +310,41 @@ def main(argv: list[str] | None = None) -> int:
                 part: statistics.median(r.cpu_per_request[part] for r in runs if r.name == name)
                 for part in ("server", "redis", "wrk")
             }
-            for name, _ in APPS
+            for name, _ in apps
         },
-        "ratio": round(ratio, 3),
-        "counting_cost": round(counting, 3),
+    }
+    if "bare" in measured:
         # Round by round (the servers of a round run one after the other, within a minute): a
         # shared machine drifts by 20% between rounds, so read the medians over several rounds.
-        "ratio_per_round": per_round(runs, "hotline", "bare", lambda a, b: a / b),
-        "counting_cost_per_round": per_round(runs, "hotline", "uncounted", lambda a, b: 1 - a / b),
-        "runs": [{k: v for k, v in asdict(r).items() if k != "wrk_output"} for r in runs],
-        "server_command": served,
-    }
+        result["ratio_to_bare"] = {
+            name: round(rates[name] / rates["bare"], 3) for name in rates if name != "bare"
+        }
+        result["ratio_to_bare_per_round"] = {
+            name: per_round(runs, name, "bare", lambda a, b: a / b)
+            for name in rates
+            if name != "bare"
+        }
+    if {"hotline", "uncounted"} <= measured.keys():
+        result["counting_cost"] = round(1 - rates["hotline"] / rates["uncounted"], 3)
+        result["counting_cost_per_round"] = per_round(
+            runs, "hotline", "uncounted", lambda a, b: 1 - a / b
+        )
+    result["runs"] = [{k: v for k, v in asdict(r).items() if k != "wrk_output"} for r in runs]
+    result["server_command"] = served
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "wrk.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
     for run in runs:
         print(f"\n--- {run.name}\n{run.wrk_output}")
-    print(f"hotline ÷ bare = {ratio:.3f} (issue 9: >= 0.5)")
-    print(f"counting costs {100 * counting:.1f}% of the hotline's throughput (issue 15: <= 5%)")
+    for name, ratio in result.get("ratio_to_bare", {}).items():
+        target = " (issue 9: >= 0.5)" if name == "hotline" else ""
+        print(f"{name} ÷ bare = {ratio:.3f}{target}")
+    if "counting_cost" in result:
+        counting = result["counting_cost"]
+        print(f"counting costs {100 * counting:.1f}% of the hotline's throughput (issue 15: <= 5%)")
     per_call = len(walk.walk(walk.callers(1, 0)[0], "", "x"))
     for run in runs:
-        if run.name == "bare":
+        if run.name == "bare" or run.name.startswith("floor"):
             continue
         if run.not_200 or run.without_gather > 1.2 * run.answered / per_call + 10:
             print(f"{run.name} answered errors: the figures do not count", file=sys.stderr)

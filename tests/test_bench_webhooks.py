@@ -7,9 +7,10 @@ import asyncio
 import re
 from urllib.parse import parse_qsl
 
+import pytest
 from twilio.request_validator import RequestValidator
 
-from bench import walk
+from bench import floor_app, walk
 from bench.load import closed_loop
 from bench.servers import expand, web_command
 from hotline import keys
@@ -130,3 +131,29 @@ def test_a_server_slow_to_answer_is_waited_for_not_a_crash():
         thread.join(timeout=5)
     assert Slow.calls >= 2
     assert not wait_answering("http://127.0.0.1:9/", lambda: False, timeout=5)  # died: no wait
+
+
+@pytest.mark.parametrize("round_trips", [1, 2])
+def test_the_floor_app_checks_the_signature_and_makes_its_round_trips(settings, redis, round_trips):
+    """The floor under the hotline (bench.wrk --apps floor-2) is only a floor if it does the
+    work no hotline can skip: a forged request refused, the state written in Redis."""
+    client = floor_app.create_app(round_trips, settings).test_client()
+    caller = walk.callers(1, seed=5)[0]
+    first, second = walk.walk(caller, "http://localhost", AUTH_TOKEN)[:2]
+    forged = walk.walk(caller, "http://localhost", "not-the-token")[0]
+    headers = {"X-Twilio-Signature": forged.signature}
+    assert client.post(forged.path, data=dict(forged.form), headers=headers).status_code == 403
+    assert not redis.exists(f"bench:floor:{caller.call_sid}")
+    headers = {"X-Twilio-Signature": first.signature}
+    assert client.post(first.path, data=dict(first.form), headers=headers).status_code == 200
+    assert redis.exists(f"bench:floor:{caller.call_sid}")
+
+    def evalsha_calls() -> int:
+        return redis.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+
+    before = evalsha_calls()
+    headers = {"X-Twilio-Signature": second.signature}
+    answer = client.post(second.path, data=dict(second.form), headers=headers)
+
+    assert answer.status_code == 200 and b"<Gather" in answer.data
+    assert evalsha_calls() - before == round_trips
