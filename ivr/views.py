@@ -63,9 +63,10 @@ def voice(speaker: Speaker, dates: DateVoice, prompt: Prompt) -> list[Utterance]
 
 
 def _origin() -> str:
-    """The origin Twilio called, for absolute <Play> URLs when PUBLIC_BASE_URL is unset (the
-    audio library already prefixes it when set)."""
-    return request.host_url.rstrip("/")
+    """Where Twilio reaches the hotline (PUBLIC_BASE_URL behind a proxy, else the origin it
+    called): <Gather> actions and <Play> paths are made absolute on the origin the signature
+    check reads, so what Twilio is told to fetch and what it signs cannot drift apart."""
+    return webhook_origin(request, part(Settings).public_base_url)
 
 
 def render(reply: Reply) -> Response:
@@ -76,7 +77,7 @@ def render(reply: Reply) -> Response:
         # The step number rides in the signed URL: Twilio posts it back, nobody can change it.
         # Absolute, on the origin Twilio called (as the recording line's actions are): a
         # Twilio-compatible platform need not resolve a relative action as Twilio does.
-        origin = webhook_origin(request, part(Settings).public_base_url)
+        origin = _origin()
         action = f"{origin}{STEP_PATH}?n={reply.step}"
         return _xml(
             twiml.listen(
@@ -84,7 +85,7 @@ def render(reply: Reply) -> Response:
                 action,
                 num_digits=turn.num_digits,
                 timeout=turn.timeout,
-                origin=_origin(),
+                origin=origin,
                 finish_key=turn.finish_key,
             )
         )
