@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, request
 from bench.bare_app import TWIML
 from hotline import request_log
 from hotline.logs import setup_logging
-from hotline.request_body import BodyWithin
+from hotline.request_body import guard_bodies
 from hotline.settings import Settings
 from hotline.twilio_request import is_signed
 from wiring.connections import connect_redis
@@ -45,8 +45,7 @@ def create_app(round_trips: int = 2, settings: Settings | None = None) -> Flask:
     redis = connect_redis(settings)
     turn = redis.register_script(_TURN)
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    app.wsgi_app = BodyWithin(app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
+    guard_bodies(app)
     request_log.init_app(app)
 
     @app.get("/")

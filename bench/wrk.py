@@ -299,7 +299,6 @@ def main(argv: list[str] | None = None) -> int:
         name: statistics.median(r.requests_per_second for r in runs if r.name == name)
         for name, _ in apps
     }
-    measured = dict(apps)
     result = {
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -313,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, _ in apps
         },
     }
-    if "bare" in measured:
+    if "bare" in rates:
         # Round by round (the servers of a round run one after the other, within a minute): a
         # shared machine drifts by 20% between rounds, so read the medians over several rounds.
         result["ratio_to_bare"] = {
@@ -324,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             for name in rates
             if name != "bare"
         }
-    if {"hotline", "uncounted"} <= measured.keys():
+    if {"hotline", "uncounted"} <= rates.keys():
         result["counting_cost"] = round(1 - rates["hotline"] / rates["uncounted"], 3)
         result["counting_cost_per_round"] = per_round(
             runs, "hotline", "uncounted", lambda a, b: 1 - a / b

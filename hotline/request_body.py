@@ -22,8 +22,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
+from flask import Flask
+
 #: Seconds a whole request body may take to arrive.
 BODY_SECONDS = 5.0
+#: The largest body taken: Twilio's forms are small, anything bigger is a flood.
+BODY_LIMIT = 64 * 1024
 _CHUNK = 16 * 1024
 
 
@@ -71,7 +75,7 @@ WsgiApp = Callable[[dict, StartResponse], Iterable[bytes]]
 class BodyWithin:
     """WSGI middleware: read the whole body within ``seconds``, else answer 408."""
 
-    def __init__(self, app: WsgiApp, seconds: float = BODY_SECONDS, limit: int = 64 * 1024):
+    def __init__(self, app: WsgiApp, seconds: float = BODY_SECONDS, limit: int = BODY_LIMIT):
         self.app = app
         self.seconds = seconds
         self.limit = limit
@@ -109,6 +113,13 @@ class BodyWithin:
             if token is not None:
                 _WATCHDOG.release(token)
         return b"".join(chunks) if remaining == 0 else None
+
+
+def guard_bodies(app: Flask) -> None:
+    """Refuse bodies over BODY_LIMIT (Flask's own limit too) and read each within BODY_SECONDS:
+    how every web app serving webhooks is set up (wiring.web, and bench.floor_app beside it)."""
+    app.config["MAX_CONTENT_LENGTH"] = BODY_LIMIT
+    app.wsgi_app = BodyWithin(app.wsgi_app, limit=BODY_LIMIT)  # type: ignore[method-assign]
 
 
 def _answer(start_response: StartResponse, status: str) -> list[bytes]:

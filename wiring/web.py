@@ -41,7 +41,7 @@ from hotline.keyring import Keyring
 from hotline.language_choice import LanguageChoices
 from hotline.logs import setup_logging
 from hotline.parts import install, part
-from hotline.request_body import BodyWithin
+from hotline.request_body import guard_bodies
 from hotline.settings import Settings
 from hotline.sms_limits import DailyLimits
 from ivr import views as voice
@@ -282,9 +282,9 @@ def create_app(
     settings = settings or settings_or_exit()
     setup_logging(json_lines=not settings.development)
     app = Flask("app")
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # Twilio's forms are small; refuse floods
-    # A slow client cannot hold a worker: the whole body within BODY_SECONDS, or 408.
-    app.wsgi_app = BodyWithin(app.wsgi_app, limit=app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
+    # Floods refused, and a slow client cannot hold a worker: the whole body within
+    # BODY_SECONDS, or 408.
+    guard_bodies(app)
     parts = build_web_parts(settings, clock, sms_retry_intervals=sms_retry_intervals)
     install(
         app,
